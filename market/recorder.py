@@ -1,0 +1,55 @@
+"""Per-step records kept as preallocated arrays and turned into DataFrames once, at the end.
+
+Recording a step copies a handful of arrays into row ``k`` of matrices; no per-lab Python objects are
+created, which keeps data collection cheap for a thousand labs.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+LAB_COLUMNS = ("alpha", "capability", "compute", "capacity", "revenue", "share", "npv", "trained")
+MARKET_COLUMNS = ("price", "tokens", "revenue_pool", "quality")
+
+
+class Recorder:
+    """Stores lab and market variables for each step of a run."""
+
+    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str]) -> None:
+        self.names = list(names)
+        self.policies = list(policies)
+        self.t = np.full(steps, np.nan)
+        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS}
+        self.market = {c: np.full(steps, np.nan) for c in MARKET_COLUMNS}
+        self.size = 0
+
+    def record(self, t: float, lab_values: dict[str, np.ndarray], market_values: dict[str, float]) -> None:
+        k = self.size
+        self.t[k] = t
+        for name, value in lab_values.items():
+            self.labs[name][k] = value
+        for name, value in market_values.items():
+            self.market[name][k] = value
+        self.size = k + 1
+
+    def latest(self, column: str) -> float:
+        """The last recorded market value (``nan`` before the first step)."""
+        return float(self.market[column][self.size - 1]) if self.size else float("nan")
+
+    def labs_frame(self) -> pd.DataFrame:
+        """Long table: one row per step per lab, ordered by step then lab."""
+        k, n = self.size, len(self.names)
+        frame = {
+            "t": np.repeat(self.t[:k], n),
+            "lab": np.tile(self.names, k),
+            "policy": np.tile(self.policies, k),
+        }
+        frame.update({c: self.labs[c][:k].ravel() for c in LAB_COLUMNS})
+        return pd.DataFrame(frame)
+
+    def market_frame(self) -> pd.DataFrame:
+        k = self.size
+        return pd.DataFrame({"t": self.t[:k], **{c: self.market[c][:k] for c in MARKET_COLUMNS}})

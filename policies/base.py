@@ -1,0 +1,84 @@
+"""What a policy sees and what it must do.
+
+A policy maps an :class:`Observation` of the public state to a training share alpha for each of the labs
+it controls. Labs that share a policy specification share one policy object, so a policy decides for all
+of its labs in one vectorised call; planning policies keep per-lab plans inside the object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+
+from labs.laws import LAWS
+from labs.params import Param, resolve_params
+from labs.spec import LabSpec
+from labs.state import law_param_arrays
+from market.clearing import MarketParams
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The public state at the start of a step (model.md §3). Arrays have one entry per lab.
+
+    ``labs`` carries every lab's published parameters (law, compute growth, discount rate): labrace
+    assumes labs know each other's technology but not each other's intentions.
+    """
+
+    t: float
+    dt: float
+    horizon: float
+    step: int
+    capability: Array
+    compute: Array
+    trained: Array
+    alpha_last: Array
+    growth_observed: Array
+    capability_growth: Array
+    price_last: float
+    market: MarketParams
+    labs: tuple[LabSpec, ...]
+    rng: np.random.Generator
+
+    @property
+    def n_labs(self) -> int:
+        return len(self.labs)
+
+    def law_params(self, labs: Array) -> dict[str, Array]:
+        """Per-lab arrays of the law parameters for ``labs`` (which must all share one law)."""
+        return law_param_arrays(LAWS[self.labs[int(labs[0])].law], self.labs, labs)
+
+
+class Policy:
+    """Base class of every policy family. Subclasses set the class metadata and :meth:`decide`."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    deterministic: ClassVar[bool] = True
+    plans: ClassVar[bool] = False
+    params: ClassVar[Mapping[str, Param]] = {}
+
+    def __init__(self, **params: Any) -> None:
+        self.p = resolve_params(self.params, params, "params")
+
+    def reset(self) -> None:
+        """Forget any per-run state (plans). Called when a model starts."""
+
+    def decide(self, obs: Observation, labs: Array) -> Array:
+        """Training shares in [0, 1] for the lab indices ``labs``."""
+        raise NotImplementedError
+
+    @classmethod
+    def metadata(cls) -> dict[str, Any]:
+        return {
+            "name": cls.name,
+            "description": cls.description,
+            "deterministic": cls.deterministic,
+            "plans": cls.plans,
+            "params": {k: {"default": p.default, "allowed": p.allowed(), "doc": p.doc}
+                       for k, p in cls.params.items()},
+        }

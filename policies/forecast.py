@@ -1,0 +1,82 @@
+"""How a lab turns the public state into a planning problem: rival forecasts and its own problem.
+
+Two forecasts of the rivals are offered:
+
+* ``constant_alpha`` (default): each rival keeps its last training share and its compute grows at the
+  rate observed last step; its capability follows its (published) law exactly.
+* ``trend``: each rival's capability and compute keep growing at last step's observed rates, with its last
+  training share — no knowledge of rivals' laws needed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labs.laws import LAWS
+from policies.base import Array, Observation
+from policies.optimal_control import LabProblem, maximise_hamiltonian
+from policies.revenue import MarketRevenue, RivalPath
+
+FORECASTS = ("constant_alpha", "trend")
+
+
+def _log_sum_exp(values: Array, axis: int = 0) -> Array:
+    top = np.max(values, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(top, axis) + np.log(np.sum(np.exp(values - top), axis=axis))
+
+
+def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, forecast: str) -> RivalPath:
+    """Aggregates of ``rivals`` on times ``t`` under ``forecast`` (arrays indexed like ``obs``)."""
+    if rivals.size == 0:
+        return RivalPath.none()
+    market = obs.market
+    elapsed = (t - obs.t)[None, :]
+    alpha = rival_alpha[rivals][:, None]
+    C0 = obs.compute[rivals][:, None]
+    growth = obs.growth_observed[rivals][:, None]
+    M = np.empty((rivals.size, t.size))
+    if forecast == "trend":
+        M[:] = obs.capability[rivals][:, None] * np.exp(obs.capability_growth[rivals][:, None] * elapsed)
+    else:
+        laws = np.array([obs.labs[int(j)].law for j in rivals])
+        for name in np.unique(laws):
+            rows = np.flatnonzero(laws == name)
+            law = LAWS[name]
+            p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
+            M_now = obs.capability[rivals[rows]][:, None]
+            x_now = law.planning_state(M_now, obs.trained[rivals[rows]][:, None])
+            x = x_now + law.gain(alpha[rows], C0[rows], growth[rows], elapsed, p)
+            M[rows] = law.capability(x, p) * (M_now / law.capability(x_now, p))
+    K = (1.0 - alpha) * C0 * np.exp(growth * elapsed)
+    with np.errstate(divide="ignore"):
+        log_weight = _log_sum_exp(market.contest_exponent * np.log(M) + np.log(K))
+    return RivalPath(t=t, value=np.sum(M ** market.gamma * K, axis=0), tokens=np.sum(K, axis=0),
+                     log_weight=log_weight)
+
+
+def own_problem(obs: Observation, lab: int, rivals_path: RivalPath) -> LabProblem:
+    """Lab ``lab``'s optimal-control problem from now to the horizon against ``rivals_path``."""
+    spec = obs.labs[lab]
+    law = LAWS[spec.law]
+    p = {k: float(v[0]) for k, v in obs.law_params(np.array([lab])).items()}
+    x0 = float(law.planning_state(obs.capability[lab], obs.trained[lab]))
+    if spec.law != "power":
+        p["boost"] = float(obs.capability[lab] / law.capability(np.asarray(x0), p))
+    revenue = MarketRevenue(obs.market, float(obs.compute[lab]), spec.growth, obs.t, rivals_path)
+    return LabProblem(law, p, x0, revenue, spec.discount, obs.t, obs.horizon)
+
+
+def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array) -> Array:
+    """For each lab, the alpha that maximises this step's revenue with rivals at ``rival_alpha``."""
+    out = np.empty(labs.size)
+    everyone = np.arange(obs.n_labs)
+    now = np.array([obs.t])
+    for k, lab in enumerate(labs):
+        rivals = everyone[everyone != lab]
+        path = rival_paths(obs, rivals, rival_alpha, now, "constant_alpha")
+        problem = own_problem(obs, int(lab), path)
+        x = np.array([problem.x0])
+        out[k] = maximise_hamiltonian(problem, x, np.zeros(1), now)[0]
+    return out

@@ -1,0 +1,72 @@
+"""The Pontryagin-optimal policy: plan to the horizon against a forecast of the rivals, re-plan often.
+
+Each lab solves its own optimal-control problem (:mod:`policies.optimal_control`) from the current state
+to the horizon, with the rivals replaced by a forecast (:mod:`policies.forecast`), and follows the plan
+until the next re-plan ``replan_every`` steps later (receding horizon). Re-plans are warm-started from the
+previous plan, which is what keeps them cheap. Alone in a market with ``delta0 = 0`` the policy is exactly
+the single-lab optimum of the seed paper.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labs.params import Param
+from policies.base import Array, Observation, Policy
+from policies.forecast import FORECASTS, own_problem, rival_paths
+from policies.optimal_control import ControlResult, solve_pontryagin
+from policies.registry import register
+
+
+@register
+class PontryaginPolicy(Policy):
+    name = "pontryagin"
+    description = "Optimal control to the horizon against a rival forecast, re-planned every k steps."
+    plans = True
+    params = {
+        "replan_every": Param("replan_every", 5, "steps between re-plans (k)", kind="int", low=1),
+        "forecast": Param("forecast", "constant_alpha", "how rivals are forecast", kind="choice",
+                          choices=FORECASTS),
+        "grid": Param("grid", 200, "solver grid intervals per year", kind="int", low=10, high=100000),
+        "tol": Param("tol", 1e-9, "convergence tolerance on alpha", low=0.0, low_open=True, high=1e-2),
+        "initial_rival_alpha": Param("initial_rival_alpha", 0.5,
+                                     "rivals' assumed share before they have moved", low=0.0, high=1.0),
+    }
+
+    def reset(self) -> None:
+        self.plans: dict[int, ControlResult] = {}
+        self.planned_at: dict[int, int] = {}
+
+    def _due(self, lab: int, step: int) -> bool:
+        if lab not in self.plans:
+            return True
+        since = step - self.planned_at[lab]
+        # Re-plan at the first step with observed rival moves, then every k steps.
+        return since >= self.p["replan_every"] or (self.planned_at[lab] == 0 and step == 1)
+
+    def plan(self, obs: Observation, lab: int) -> ControlResult:
+        """Solve lab ``lab``'s problem from the observed state (warm-started from its last plan)."""
+        span = obs.horizon - obs.t
+        intervals = max(16, int(np.ceil(span * self.p["grid"])))
+        t = np.linspace(obs.t, obs.horizon, intervals + 1)
+        everyone = np.arange(obs.n_labs)
+        rivals = everyone[everyone != lab]
+        rival_alpha = obs.alpha_last if obs.step > 0 else np.full(obs.n_labs, self.p["initial_rival_alpha"])
+        path = rival_paths(obs, rivals, rival_alpha, t, self.p["forecast"])
+        problem = own_problem(obs, lab, path)
+        previous = self.plans.get(lab)
+        warm = None if previous is None else previous.alpha_at(t)
+        return solve_pontryagin(problem, intervals, alpha0=warm, tol=self.p["tol"])
+
+    def decide(self, obs: Observation, labs: Array) -> Array:
+        alpha = np.empty(labs.size)
+        midpoint = min(obs.t + 0.5 * obs.dt, obs.horizon)
+        for k, lab in enumerate(int(i) for i in labs):
+            if obs.t >= obs.horizon:
+                alpha[k] = 0.0
+                continue
+            if self._due(lab, obs.step):
+                self.plans[lab] = self.plan(obs, lab)
+                self.planned_at[lab] = obs.step
+            alpha[k] = float(self.plans[lab].alpha_at(midpoint))
+        return alpha

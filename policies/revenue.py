@@ -1,0 +1,127 @@
+"""A single lab's revenue as a function of its own capability, training share and time.
+
+The optimal-control solver needs ``R(M, alpha, t)`` and ``dR/dM`` for one lab. In the market of model.md §2
+a lab's revenue depends on its rivals only through three aggregates — their total value ``sum M^gamma K``,
+their total tokens ``sum K`` and their contest weight ``sum M^lambda K`` — so a forecast of those three
+time series turns the competitive market into a revenue function the solver can use. With no rivals it is
+the monopoly revenue; with ``delta0 = 0`` and ``lambda = gamma`` it is exactly ``omega M^gamma (1 - alpha) C``
+whatever the rivals do (model.md §2), which is when the closed-form Hamiltonian maximiser applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from market.clearing import MarketParams, revenue_pool
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class RivalPath:
+    """Rivals' aggregates on a time grid (linear interpolation in between, constant beyond)."""
+
+    t: Array
+    value: Array
+    tokens: Array
+    log_weight: Array
+
+    @classmethod
+    def none(cls) -> "RivalPath":
+        zero = np.zeros(1)
+        return cls(zero, zero, zero, np.full(1, -np.inf))
+
+    @property
+    def empty(self) -> bool:
+        return not np.any(self.tokens > 0)
+
+    def at(self, t: Array) -> tuple[Array, Array, Array]:
+        if self.t.size == 1:
+            shape = np.shape(t)
+            return (np.full(shape, self.value[0]), np.full(shape, self.tokens[0]),
+                    np.full(shape, self.log_weight[0]))
+        finite = np.where(np.isfinite(self.log_weight), self.log_weight, -1e300)
+        log_weight = np.interp(t, self.t, finite)
+        return (np.interp(t, self.t, self.value), np.interp(t, self.t, self.tokens),
+                np.where(log_weight < -1e299, -np.inf, log_weight))
+
+
+@dataclass(frozen=True)
+class MarketRevenue:
+    """Revenue of one lab with compute ``C(t) = compute0 exp(growth (t - t0))`` facing ``rivals``."""
+
+    market: MarketParams
+    compute0: float
+    growth: float
+    t0: float = 0.0
+    rivals: RivalPath = RivalPath.none()
+
+    def compute(self, t: Array) -> Array:
+        return self.compute0 * np.exp(self.growth * (np.asarray(t, dtype=float) - self.t0))
+
+    @property
+    def separable(self) -> bool:
+        """True when ``R = omega M^gamma (1 - alpha) C`` exactly (rivals cannot affect this lab)."""
+        m = self.market
+        independent = m.demand == "quasilinear" and m.delta0 == 0.0
+        return independent and (self.rivals.empty or m.contest_exponent == m.gamma)
+
+    def _parts(self, M: Array, alpha: Array, t: Array):
+        m = self.market
+        K = (1.0 - alpha) * self.compute(t)
+        rival_value, rival_tokens, rival_log_weight = self.rivals.at(t)
+        own_value = M ** m.gamma * K
+        value = own_value + rival_value
+        tokens = K + rival_tokens
+        pool = revenue_pool(value, tokens, t, m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_own = m.contest_exponent * np.log(M) + np.log(K)
+            share = np.where(K > 0, 1.0 / (1.0 + np.exp(np.minimum(rival_log_weight - log_own, 700.0))), 0.0)
+        return K, value, tokens, pool, share
+
+    def __call__(self, M: Array, alpha: Array, t: Array) -> Array:
+        if self.separable:
+            return self.market.omega * M ** self.market.gamma * (1.0 - alpha) * self.compute(t)
+        _, _, _, pool, share = self._parts(M, alpha, t)
+        return pool * share
+
+    def dM(self, M: Array, alpha: Array, t: Array) -> Array:
+        """``dR/dM``: more value per token raises the pool, and a larger contest weight raises the share."""
+        m = self.market
+        if self.separable:
+            return self.market.omega * m.gamma * M ** (m.gamma - 1.0) * (1.0 - alpha) * self.compute(t)
+        K, value, tokens, pool, share = self._parts(M, alpha, t)
+        if m.demand == "quasilinear":
+            dpool_dvalue = np.where(pool > 0, m.omega, 0.0)
+        else:
+            capacity = m.capacity0 * np.exp(m.demand_growth * np.asarray(t, dtype=float))
+            dpool_dvalue = m.omega * np.maximum(0.0, 1.0 - tokens / capacity)
+        dvalue_dM = m.gamma * M ** (m.gamma - 1.0) * K
+        dshare_dM = m.contest_exponent / M * share * (1.0 - share)
+        return share * dpool_dvalue * dvalue_dM + pool * dshare_dM
+
+    def dalpha(self, M: Array, alpha: Array, t: Array) -> Array:
+        """``dR/dalpha = -C dR/dK``: serving less shrinks own value, eases congestion and cedes share."""
+        m = self.market
+        C = self.compute(t)
+        if self.separable:
+            return -m.omega * M ** m.gamma * C * np.ones_like(alpha)
+        K, value, tokens, pool, share = self._parts(M, alpha, t)
+        value_per_token = M ** m.gamma
+        if m.demand == "quasilinear":
+            delta = m.delta0 * np.exp(-m.demand_growth * np.asarray(t, dtype=float))
+            dpool_dK = np.where(pool > 0, m.omega * value_per_token - 2.0 * delta * tokens, 0.0)
+        else:
+            capacity = m.capacity0 * np.exp(m.demand_growth * np.asarray(t, dtype=float))
+            open_market = tokens < capacity
+            dpool_dK = np.where(open_market, m.omega * value_per_token * (1.0 - tokens / capacity)
+                                - m.omega * value / capacity, 0.0)
+        _, _, rival_log_weight = self.rivals.at(t)
+        # d share / dK = s (1 - s) / K, written so that it stays finite as K -> 0.
+        rival_per_own = np.exp(np.minimum(rival_log_weight - m.contest_exponent * np.log(M), 700.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dshare_dK = (1.0 - share) / (K + rival_per_own)
+        dshare_dK = np.where(np.isfinite(dshare_dK), dshare_dK, 0.0)
+        return -C * (share * dpool_dK + pool * dshare_dK)

@@ -1,0 +1,74 @@
+"""Steady-state allocation (seed 000 §4) with its validity region made explicit.
+
+``paper`` is Troynikov's eq. 11, ``alpha = epsilon / (epsilon + (gamma - 1)(1 - g / rho))``. Its derivation
+needs ``rho > g`` and only gives a share in [0, 1] when ``(gamma - 1)(1 - g/rho) >= 0``; outside that
+region the policy does not extrapolate the formula but returns ``fallback`` (by default 1: train
+forever, the paper's own reading of ``g >= rho``).
+
+``constant`` is the exact NPV-maximising *constant* share when capability starts negligible:
+with ``M(0) = 0`` capability is proportional to ``alpha^epsilon`` at every date, so revenue is proportional
+to ``alpha^(gamma epsilon) (1 - alpha)`` and the best constant share is ``gamma epsilon / (1 + gamma epsilon)``
+for any horizon, discount rate and compute growth.
+
+For a ``chinchilla`` lab ``epsilon`` is the local elasticity of capability to cumulative training compute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labs.laws import LAWS
+from labs.params import Param
+from policies.base import Array, Observation, Policy
+from policies.registry import register
+
+
+def paper_share(epsilon: Array, gamma: float, growth: Array, discount: Array) -> tuple[Array, Array]:
+    """Eq. 11 and a mask of where it is valid (rho > g and the share lies in [0, 1])."""
+    denominator = epsilon + (gamma - 1.0) * (1.0 - growth / discount)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = epsilon / denominator
+    valid = (discount > growth) & (denominator > 0) & (share >= 0) & (share <= 1)
+    return share, valid
+
+
+def constant_share(epsilon: Array, gamma: float) -> Array:
+    """Best constant share ``gamma epsilon / (1 + gamma epsilon)`` (capability starting from zero)."""
+    return gamma * epsilon / (1.0 + gamma * epsilon)
+
+
+def effective_epsilon(obs: Observation, labs: Array) -> Array:
+    """epsilon of power-law labs; d ln M / d ln F of chinchilla labs at their current state."""
+    out = np.empty(labs.size)
+    for k, lab in enumerate(int(i) for i in labs):
+        spec = obs.labs[lab]
+        p = {name: v for name, v in obs.law_params(np.array([lab])).items()}
+        if spec.law == "power":
+            out[k] = p["epsilon"][0]
+        else:
+            law = LAWS[spec.law]
+            F = np.array([obs.trained[lab]])
+            out[k] = (F * law.dcapability_dx(F, p) / law.capability(F, p))[0]
+    return out
+
+
+@register
+class SteadyStatePolicy(Policy):
+    name = "steady_state"
+    description = "Closed-form constant share: Troynikov eq. 11, or the exact best constant share."
+    params = {
+        "variant": Param("variant", "paper", "formula: eq. 11 ('paper') or gamma*eps/(1+gamma*eps)",
+                         kind="choice", choices=("paper", "constant")),
+        "fallback": Param("fallback", 1.0, "share used where eq. 11 is invalid (rho <= g or outside [0,1])",
+                          low=0.0, high=1.0),
+    }
+
+    def decide(self, obs: Observation, labs: Array) -> Array:
+        epsilon = effective_epsilon(obs, labs)
+        gamma = obs.market.gamma
+        if self.p["variant"] == "constant":
+            return constant_share(epsilon, gamma)
+        growth = np.array([obs.labs[int(i)].growth for i in labs])
+        discount = np.array([obs.labs[int(i)].discount for i in labs])
+        share, valid = paper_share(epsilon, gamma, growth, discount)
+        return np.where(valid, share, self.p["fallback"])
