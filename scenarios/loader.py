@@ -1,0 +1,122 @@
+"""Scenario files: read TOML (a path or a shipped name) into a :class:`RaceConfig`, and write one back.
+
+``config_to_toml`` writes the *fully resolved* scenario — every default filled in, replicated labs spelled
+out — so that a run's ``scenario.toml`` records exactly what ran and loading it gives an equal
+configuration (hence an identical run). Validation itself lives in :mod:`scenarios.schema`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from difflib import get_close_matches
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Mapping
+
+from market.config import RaceConfig
+from scenarios.schema import ScenarioError, validate
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with the parts of the file that are not part of the run (its description)."""
+
+    config: RaceConfig
+    description: str
+    source: str
+
+
+def shipped_dir() -> Path:
+    return Path(str(files("scenarios.shipped")))
+
+
+def shipped_scenarios() -> dict[str, tuple[Path, str]]:
+    """Shipped scenarios by name (file stem): ``(path, description)``, sorted by name."""
+    out: dict[str, tuple[Path, str]] = {}
+    for path in sorted(shipped_dir().glob("*.toml")):
+        data = _parse(path)
+        out[path.stem] = (path, str(data.get("description", "")).strip())
+    return out
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    """Parsed TOML of ``path``; file and syntax problems become errors naming the file (and line)."""
+    if path.is_dir():
+        raise ScenarioError(str(path), "", "is a directory, not a scenario file", "a .toml file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "no such file", "an existing .toml file or a shipped name") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(str(path), "", f"cannot read file: {error}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), "", f"TOML syntax error: {error}") from None
+
+
+def resolve_source(source: str | Path) -> Path:
+    """The file a source names: an existing path, else a shipped scenario's name."""
+    path = Path(source)
+    if path.exists() or path.suffix == ".toml" or len(path.parts) > 1:
+        return path
+    shipped = shipped_scenarios()
+    if str(source) in shipped:
+        return shipped[str(source)][0]
+    hint = get_close_matches(str(source), list(shipped), n=1)
+    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+    raise ScenarioError(str(source), "", f"no such file or shipped scenario{suggestion}",
+                        "a .toml path or one of " + ", ".join(shipped))
+
+
+def read_scenario(source: str | Path) -> Scenario:
+    """Load and validate a scenario file (path or shipped name), keeping its description."""
+    path = resolve_source(source)
+    data = _parse(path)
+    config = validate(data, str(path), default_name=path.stem)
+    return Scenario(config, str(data.get("description", "")), str(path))
+
+
+def load_scenario(source: str | Path) -> RaceConfig:
+    """The :class:`RaceConfig` of a scenario file path or shipped scenario name."""
+    return read_scenario(source).config
+
+
+def config_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> RaceConfig:
+    """Validate plain scenario data (the structure of a parsed scenario file) into a config."""
+    return validate(data, source)
+
+
+def _value(value: Any) -> str:
+    """One TOML value. Strings use JSON escapes, which are valid TOML basic-string escapes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # shortest round-tripping form; always contains '.', 'e' (finite values only)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} as a TOML value")
+
+
+def _pairs(items: Mapping[str, Any]) -> list[str]:
+    """``key = value`` lines; ``None`` (an omitted optional parameter) is left out."""
+    return [f"{key} = {_value(value)}" for key, value in items.items() if value is not None]
+
+
+def config_to_toml(config: RaceConfig, description: str = "") -> str:
+    """The fully resolved scenario as TOML; ``load`` of it gives a config equal to ``config``."""
+    data = config.to_dict()
+    lines = _pairs({"name": data["name"], "description": description,
+                    "horizon": data["horizon"], "dt": data["dt"], "seed": data["seed"]})
+    for table in ("market", "shocks"):
+        lines += ["", f"[{table}]", *_pairs(data[table])]
+    for lab in data["labs"]:
+        head = {key: lab[key] for key in ("name", "compute0", "growth", "discount", "law")}
+        lines += ["", "[[labs]]", *_pairs(head), "[labs.law_params]", *_pairs(lab["law_params"]),
+                  "[labs.policy]", *_pairs({"name": lab["policy"]["name"]}),
+                  "[labs.policy.params]", *_pairs(lab["policy"]["params"])]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,171 @@
+"""Validation of scenario data (parsed TOML) into a :class:`RaceConfig`.
+
+The validator is driven by the parameter specifications that already exist — ``RUN_PARAMS``,
+``MARKET_PARAMS``, ``SHOCK_PARAMS``, ``LAB_PARAMS``, each law's ``params`` and each policy's ``params`` in
+the registry — so a range lives in exactly one place. This module only adds the structure around them
+(which tables exist, which keys a lab entry may have, replication with ``count``) and turns every problem
+into a :class:`ScenarioError` that names the file, the field path and what would have been accepted.
+
+Paths use zero-based indices into the ``[[labs]]`` array, e.g. ``labs[1].policy.params.replan_every``.
+"""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from typing import Any, Mapping
+
+from labs.laws import LAWS
+from labs.params import Param, ParameterError, resolve_params
+from labs.spec import LAB_PARAMS, LabSpec
+from market.clearing import MarketParams
+from market.config import RUN_PARAMS, RaceConfig, ShockParams
+from policies.registry import resolve_policy
+
+DEFAULT_POLICY = "pontryagin"
+
+COUNT = Param("count", 1, "number of identical copies of this lab (names get -1, -2, ... suffixes)",
+              kind="int", low=1, high=10000)
+
+# Top-level keys and lab-entry keys that are not numeric Param specs, with what each holds.
+TOP_LEVEL_KEYS: dict[str, str] = {
+    "name": "scenario name (default: the file name)",
+    "description": "free text: what the scenario shows and why",
+    **{key: spec.doc for key, spec in RUN_PARAMS.items()},
+    "market": "table of market parameters",
+    "shocks": "table of stochastic shock parameters",
+    "labs": "array of lab tables [[labs]]",
+}
+LAB_KEYS: dict[str, str] = {
+    "name": "lab name (default: lab<index+1>)",
+    "count": COUNT.doc,
+    **{key: spec.doc for key, spec in LAB_PARAMS.items()},
+    "law": "capability law, one of " + ", ".join(LAWS),
+    "law_params": "table of the law's parameters",
+    "policy": "registry name, or a table with name and params",
+}
+POLICY_KEYS: dict[str, str] = {"name": "registry name of the policy", "params": "table of its parameters"}
+
+
+class ScenarioError(ParameterError):
+    """A :class:`ParameterError` that also names the scenario file it came from.
+
+    ``path`` is the field path inside the file (empty for problems with the file itself, such as a
+    missing file or a TOML syntax error); ``source`` is the file name or ``<dict>``.
+    """
+
+    def __init__(self, source: str, path: str, message: str, allowed: str = "") -> None:
+        super().__init__(path, message, allowed)
+        self.source = source
+
+    @classmethod
+    def wrap(cls, source: str, error: ParameterError) -> "ScenarioError":
+        if isinstance(error, ScenarioError):
+            return error
+        return cls(source, error.path, error.reason, error.allowed)
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.path}" if self.path else self.source
+        text = f"{where}: {self.reason}"
+        return text + (f" (allowed: {self.allowed})" if self.allowed else "")
+
+
+def _check_keys(given: Mapping[str, Any], allowed: Mapping[str, str], prefix: str) -> None:
+    """Reject keys not in ``allowed``, suggesting the closest valid one."""
+    for key in given:
+        if key not in allowed:
+            hint = get_close_matches(str(key), list(allowed), n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ParameterError(f"{prefix}.{key}" if prefix else str(key), f"unknown key{suggestion}",
+                                 ", ".join(allowed))
+
+
+def _table(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ParameterError(path, f"expected a table, got {type(value).__name__} {value!r}",
+                             f"a table [{path}] of parameters")
+    return value
+
+
+def _text(value: Any, path: str, nonempty: bool = True) -> str:
+    if not isinstance(value, str) or (nonempty and not value.strip()):
+        raise ParameterError(path, f"expected a{' non-empty' if nonempty else ''} string, got {value!r}",
+                             "a quoted string")
+    return value
+
+
+def _law(value: Any, path: str) -> str:
+    if not isinstance(value, str) or value not in LAWS:
+        hint = get_close_matches(str(value), list(LAWS), n=1)
+        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise ParameterError(path, f"unknown capability law {value!r}{suggestion}",
+                             "one of " + ", ".join(repr(k) for k in LAWS))
+    return value
+
+
+def _policy(value: Any, path: str):
+    """A policy given as a bare registry name or as ``{name, params}``; defaults filled in."""
+    if isinstance(value, str):
+        try:
+            return resolve_policy(value, {}, path)
+        except ParameterError as error:
+            # a bare name has no ``.name`` sub-field in the file; report the field the user wrote
+            raise ParameterError(path, error.reason, error.allowed) from None
+    table = _table(value, path)
+    _check_keys(table, POLICY_KEYS, path)
+    name = _text(table.get("name", DEFAULT_POLICY), f"{path}.name")
+    params = _table(table.get("params", {}), f"{path}.params")
+    return resolve_policy(name, params, path)
+
+
+def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
+    """The lab (or ``count`` identical labs) described by one ``[[labs]]`` entry."""
+    path = f"labs[{index}]"
+    entry = _table(entry, path)
+    _check_keys(entry, LAB_KEYS, path)
+    name = _text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
+    count = COUNT.check(entry.get("count", 1), f"{path}.count")
+    numbers = {key: spec.check(entry.get(key, spec.default), f"{path}.{key}") for key, spec in LAB_PARAMS.items()}
+    law = _law(entry.get("law", "power"), f"{path}.law")
+    law_params = resolve_params(LAWS[law].params, _table(entry.get("law_params", {}), f"{path}.law_params"),
+                                f"{path}.law_params")
+    policy = _policy(entry.get("policy", DEFAULT_POLICY), f"{path}.policy")
+    names = [name] if count == 1 else [f"{name}-{k}" for k in range(1, count + 1)]
+    return [LabSpec.build(n, law=law, law_params=law_params, policy=policy, **numbers) for n in names]
+
+
+def _labs(value: Any) -> tuple[LabSpec, ...]:
+    if value is None:
+        return (LabSpec.build("lab1", policy=resolve_policy(DEFAULT_POLICY)),)
+    if not isinstance(value, list) or not value:
+        raise ParameterError("labs", f"expected a non-empty array of lab tables, got {value!r}",
+                             "one or more [[labs]] tables")
+    labs: list[LabSpec] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(value):
+        for lab in _lab_entries(entry, index):
+            if lab.name in seen:
+                raise ParameterError(f"labs[{index}].name",
+                                     f"duplicate lab name {lab.name!r} (also in labs[{seen[lab.name]}])",
+                                     "a name not used by another lab")
+            seen[lab.name] = index
+            labs.append(lab)
+    return tuple(labs)
+
+
+def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom") -> RaceConfig:
+    """Check every field of ``data`` and build the fully resolved :class:`RaceConfig`.
+
+    Raises :class:`ScenarioError` naming ``source`` and the field path of the first problem found.
+    """
+    try:
+        data = _table(data, "scenario")
+        _check_keys(data, TOP_LEVEL_KEYS, "")
+        name = _text(data.get("name", default_name), "name")
+        if "description" in data:
+            _text(data["description"], "description", nonempty=False)
+        run = {key: spec.check(data.get(key, spec.default), key) for key, spec in RUN_PARAMS.items()}
+        market = MarketParams.from_dict(_table(data.get("market", {}), "market"), "market")
+        shocks = ShockParams.from_dict(_table(data.get("shocks", {}), "shocks"), "shocks")
+        return RaceConfig(labs=_labs(data.get("labs")), market=market, shocks=shocks, name=name, **run)
+    except ParameterError as error:
+        raise ScenarioError.wrap(source, error) from None
