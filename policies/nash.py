@@ -1,0 +1,243 @@
+"""Open-loop Nash equilibrium of the race, and the ``nash`` policy that plays it.
+
+In an open-loop equilibrium every lab commits at the start to a whole training-share path ``alpha_i(t)``,
+and each path is a best response to the *planned* paths of the others: lab ``i`` solves its own
+optimal-control problem (:mod:`policies.optimal_control`) against the rivals' planned capability
+``M_j(t)`` and serving capacity ``K_j(t) = (1 - alpha_j(t)) C_j(t)``, which enter its revenue only through
+their aggregates (:class:`policies.revenue.RivalPath`).
+
+:func:`solve_open_loop_nash` finds it by damped simultaneous best-response iteration: all labs re-solve
+against the current plans, and the plans move a fraction ``damping`` of the way towards the best
+responses, until the largest change of any alpha falls below ``tol``. A fixed point of that map is an
+equilibrium by construction; the solver still checks it the way a skeptic would, by re-solving every
+lab against the final plans and reporting how much NPV each could gain (the best-response gap).
+
+Open loop means commitment: the plans do not react to what rivals actually do. The ``nash`` policy
+therefore computes the equilibrium from the observed state once (or every ``replan_every`` steps, which
+turns it into a receding-horizon equilibrium) and follows its own lab's plan whatever the others play.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TYPE_CHECKING
+
+import numpy as np
+from scipy.integrate import cumulative_simpson
+
+from labs.params import Param
+from policies.base import Array, Observation, Policy
+from policies.forecast import own_problem
+from policies.optimal_control import ControlResult, LabProblem, solve_pontryagin
+from policies.registry import register
+from policies.revenue import RivalPath
+
+if TYPE_CHECKING:
+    from market.config import RaceConfig
+
+
+@dataclass
+class NashResult:
+    """An open-loop equilibrium, in the spirit of :class:`ControlResult`.
+
+    ``alpha``, ``capability`` and ``capacity`` are (labs x grid) arrays of the equilibrium plans;
+    ``npv[i]`` is lab ``i``'s NPV when everyone follows them. ``gap[i]`` is what lab ``i`` would gain by
+    re-solving its problem against the others' final plans (zero at an exact equilibrium; the solver's
+    own tolerance otherwise), ``best_response_npv[i]`` the NPV of that re-solved plan. ``changes`` holds
+    the largest change of alpha (best response minus current plan) at every iteration.
+    """
+
+    t: Array
+    alpha: Array
+    capability: Array
+    capacity: Array
+    npv: Array
+    best_response_npv: Array
+    gap: Array
+    plans: list[ControlResult]
+    iterations: int
+    changes: list[float]
+    converged: bool
+    method: str
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def change(self) -> float:
+        """The fixed-point residual of the last iteration."""
+        return self.changes[-1] if self.changes else float("nan")
+
+    @property
+    def relative_gap(self) -> Array:
+        """Best-response gap as a fraction of each lab's equilibrium NPV."""
+        return self.gap / np.maximum(np.abs(self.npv), 1e-300)
+
+    def alpha_at(self, lab: int, t: Array | float) -> Array:
+        return np.interp(t, self.t, self.alpha[lab])
+
+    def switch_times(self, threshold: float = 1e-6) -> Array:
+        """Each lab's first grid time with alpha below ``1 - threshold`` (nan if it never leaves 1)."""
+        return np.array([plan.switch_time(threshold) for plan in self.plans])
+
+
+def planned_path(problem: LabProblem, alpha: Array, t: Array) -> tuple[Array, Array]:
+    """Capability and serving capacity of a lab following ``alpha`` on the uniform grid ``t``.
+
+    Integrated exactly as the solver integrates it (cumulative Simpson), so a plan's path here is the path
+    its :class:`ControlResult` reports.
+    """
+    h = (t[-1] - t[0]) / (t.size - 1)
+    x = problem.x0 + cumulative_simpson(problem.rate(alpha, t), dx=h, initial=0.0)
+    return problem.capability(x), (1.0 - alpha) * problem.revenue.compute(t)
+
+
+def plan_npv(problem: LabProblem, alpha: Array, t: Array) -> float:
+    """NPV of following ``alpha`` (values on the uniform grid ``t``) in ``problem``."""
+    M, _ = planned_path(problem, alpha, t)
+    h = (t[-1] - t[0]) / (t.size - 1)
+    discounted = np.exp(-problem.discount * t) * problem.revenue(M, alpha, t)
+    return float(cumulative_simpson(discounted, dx=h, initial=0.0)[-1])
+
+
+def rivals_of(lab: int, capability: Array, capacity: Array, t: Array, gamma: float,
+              contest: float) -> RivalPath:
+    """Aggregates of every lab except ``lab`` from (labs x grid) planned capability and capacity."""
+    others = np.delete(np.arange(capability.shape[0]), lab)
+    if others.size == 0:
+        return RivalPath.none()
+    M, K = capability[others], capacity[others]
+    with np.errstate(divide="ignore"):
+        log_terms = contest * np.log(M) + np.log(K)
+    top = np.max(log_terms, axis=0)
+    safe_top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        log_weight = safe_top + np.log(np.sum(np.exp(log_terms - safe_top), axis=0))
+    return RivalPath(t=t, value=np.sum(M ** gamma * K, axis=0), tokens=np.sum(K, axis=0),
+                     log_weight=log_weight)
+
+
+def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float = 0.5, tol: float = 1e-6,
+                         max_iter: int = 200, inner_tol: float = 1e-9,
+                         alpha0: Array | None = None) -> NashResult:
+    """Open-loop Nash equilibrium of all labs in ``obs`` from its time and state to the horizon.
+
+    ``intervals`` is the number of grid steps; ``alpha0`` ((labs x grid) or one value per lab) starts
+    the iteration (default: every lab's monopoly plan, which is already the equilibrium when the labs
+    cannot affect each other). Converged means the largest change of alpha
+    between a best response and the current plans fell below ``tol``; ``inner_tol`` is each
+    best-response solve's own tolerance.
+    """
+    if not 0.0 < damping <= 1.0:
+        raise ValueError(f"damping must be in (0, 1], got {damping}")
+    t = np.linspace(obs.t, obs.horizon, intervals + 1)
+    n = obs.n_labs
+    market = obs.market
+    contest = market.contest_exponent
+    alone = [own_problem(obs, lab, RivalPath.none()) for lab in range(n)]
+
+    def problem(lab: int, alpha: Array) -> LabProblem:
+        M, K = zip(*(planned_path(alone[j], alpha[j], t) for j in range(n)))
+        rivals = rivals_of(lab, np.array(M), np.array(K), t, market.gamma, contest)
+        return own_problem(obs, lab, rivals)
+
+    if alpha0 is None:
+        alpha = np.array([solve_pontryagin(alone[i], intervals, tol=inner_tol).alpha for i in range(n)])
+    else:
+        alpha = np.broadcast_to(np.asarray(alpha0, dtype=float).reshape(n, -1), (n, t.size)).copy()
+    changes: list[float] = []
+    plans: list[ControlResult] = []
+    for _ in range(max_iter):
+        plans = [solve_pontryagin(problem(i, alpha), intervals, alpha0=alpha[i], tol=inner_tol)
+                 for i in range(n)]
+        target = np.array([plan.alpha for plan in plans])
+        changes.append(float(np.max(np.abs(target - alpha))))
+        if changes[-1] < tol:
+            alpha = target
+            break
+        alpha = alpha + damping * (target - alpha)
+    converged = bool(changes) and changes[-1] < tol
+    # The check: every lab re-solves against the final plans of the others.
+    final = [problem(i, alpha) for i in range(n)]
+    npv = np.array([plan_npv(final[i], alpha[i], t) for i in range(n)])
+    responses = [solve_pontryagin(final[i], intervals, alpha0=alpha[i], tol=inner_tol) for i in range(n)]
+    best = np.array([r.npv for r in responses])
+    M, K = (np.array(a) for a in zip(*(planned_path(alone[j], alpha[j], t) for j in range(n))))
+    equilibrium_plans = [_plan_result(final[i], alpha[i], t, responses[i]) for i in range(n)]
+    return NashResult(
+        t=t, alpha=alpha, capability=M, capacity=K, npv=npv, best_response_npv=best, gap=best - npv,
+        plans=equilibrium_plans, iterations=len(changes), changes=changes, converged=converged,
+        method=f"damped best-response iteration (damping {damping}) of forward-backward sweeps",
+        message="converged" if converged else f"not converged after {len(changes)} iterations")
+
+
+def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlResult) -> ControlResult:
+    """A lab's equilibrium plan as a :class:`ControlResult` (costate from its re-solved best response)."""
+    M, _ = planned_path(problem, alpha, t)
+    h = (t[-1] - t[0]) / (t.size - 1)
+    revenue = problem.revenue(M, alpha, t)
+    npv_path = cumulative_simpson(np.exp(-problem.discount * t) * revenue, dx=h, initial=0.0)
+    x = problem.x0 + cumulative_simpson(problem.rate(alpha, t), dx=h, initial=0.0)
+    return ControlResult(
+        t=t, alpha=alpha, state=x, capability=M, costate=response.costate, revenue=revenue,
+        npv_path=npv_path, npv=float(npv_path[-1]), iterations=response.iterations,
+        change=float(np.max(np.abs(response.alpha - alpha))), converged=response.converged,
+        method="open-loop Nash equilibrium plan", message=response.message)
+
+
+def nash_from_config(config: "RaceConfig", grid: int = 200, **options: Any) -> NashResult:
+    """The open-loop equilibrium of ``config``'s labs from their initial state (``grid`` steps per year)."""
+    from market.model import RaceModel
+
+    obs = RaceModel(config).observe()
+    intervals = max(16, int(np.ceil(config.horizon * grid)))
+    return solve_open_loop_nash(obs, intervals=intervals, **options)
+
+
+@register
+class NashPolicy(Policy):
+    name = "nash"
+    description = ("Commit to this lab's open-loop Nash equilibrium plan (every lab best-responding to "
+                   "the others' plans), computed at the start or every k steps.")
+    plans = True
+    params = {
+        "replan_every": Param("replan_every", 0, "steps between re-computing the equilibrium (0: never)",
+                              kind="int", low=0),
+        "grid": Param("grid", 100, "solver grid intervals per year", kind="int", low=10, high=100000),
+        "tol": Param("tol", 1e-6, "convergence tolerance on alpha between iterations", low=0.0,
+                     low_open=True, high=1e-2),
+        "damping": Param("damping", 0.5, "step towards the best responses per iteration", low=0.0,
+                         low_open=True, high=1.0),
+        "max_iter": Param("max_iter", 200, "largest number of best-response iterations", kind="int",
+                          low=1, high=100000),
+    }
+
+    def reset(self) -> None:
+        self.plans: dict[int, ControlResult] = {}
+        self.equilibrium: NashResult | None = None
+        self.solved_at: int | None = None
+
+    def _due(self, step: int) -> bool:
+        if self.equilibrium is None:
+            return True
+        every = self.p["replan_every"]
+        return every > 0 and step - self.solved_at >= every
+
+    def solve(self, obs: Observation) -> NashResult:
+        """The equilibrium from the observed state, warm-started from the previous one."""
+        intervals = max(16, int(np.ceil((obs.horizon - obs.t) * self.p["grid"])))
+        warm = None
+        if self.equilibrium is not None:
+            t = np.linspace(obs.t, obs.horizon, intervals + 1)
+            warm = np.array([self.equilibrium.alpha_at(i, t) for i in range(obs.n_labs)])
+        return solve_open_loop_nash(obs, intervals=intervals, damping=self.p["damping"], tol=self.p["tol"],
+                                    max_iter=self.p["max_iter"], alpha0=warm)
+
+    def decide(self, obs: Observation, labs: Array) -> Array:
+        if obs.t >= obs.horizon:
+            return np.zeros(labs.size)
+        if self._due(obs.step):
+            self.equilibrium = self.solve(obs)
+            self.solved_at = obs.step
+            self.plans = {int(i): self.equilibrium.plans[int(i)] for i in labs}
+        midpoint = min(obs.t + 0.5 * obs.dt, obs.horizon)
+        return np.array([float(self.plans[int(i)].alpha_at(midpoint)) for i in labs])
