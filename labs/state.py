@@ -24,11 +24,16 @@ def law_param_arrays(law: CapabilityLaw, specs: Sequence[LabSpec], index: Array)
 
 
 class LawGroup:
-    """The labs that share one capability law, with their law parameters as arrays."""
+    """The labs that share one capability law, with their law parameters as arrays.
+
+    ``rows`` selects the group's rows: a plain slice when the group is every lab (the common case), so
+    that advancing it needs no gather and scatter copies.
+    """
 
     def __init__(self, law: CapabilityLaw, index: Array, specs: Sequence[LabSpec]) -> None:
         self.law = law
         self.index = index
+        self.rows: Array | slice = slice(None) if index.size == len(specs) else index
         self.params = law_param_arrays(law, specs, index)
 
 
@@ -57,6 +62,18 @@ class LabState:
         self.npv = np.zeros(self.n)
         self.growth_observed = self.growth.copy()
         self.capability_growth = np.zeros(self.n)
+        self._step_constants: tuple[float, Array, Array, Array] | None = None
+
+    def _constants(self, dt: float) -> tuple[Array, Array, Array]:
+        """Compute growth factor, its observed rate, and the discount integral of a step of ``dt``.
+
+        They depend on ``dt`` only, so they are computed once per run rather than once per step.
+        """
+        if self._step_constants is None or self._step_constants[0] != dt:
+            growth = np.exp(self.growth * dt)
+            self._step_constants = (dt, growth, np.log(growth) / dt,
+                                    -np.expm1(-self.discount * dt) / self.discount)
+        return self._step_constants[1:]
 
     @property
     def capacity(self) -> Array:
@@ -65,26 +82,31 @@ class LabState:
 
     def book_revenue(self, revenue: Array, share: Array, t: float, dt: float) -> None:
         """Add the exact discounted integral of a revenue rate held constant over [t, t + dt)."""
-        rho = self.discount
         self.revenue = revenue
         self.share = share
-        self.npv = self.npv + revenue * np.exp(-rho * t) * (-np.expm1(-rho * dt)) / rho
+        self.npv = self.npv + revenue * np.exp(-self.discount * t) * self._constants(dt)[2]
 
     def advance(self, dt: float, compute_shock: Array | None = None) -> None:
         """Train at the current alpha and grow compute over one step (exact for each law)."""
         M_old = self.capability
         C_old = self.compute
-        M_new = np.empty(self.n)
-        F_new = np.empty(self.n)
-        for group in self.groups:
-            i = group.index
-            M_new[i], F_new[i] = group.law.advance(M_old[i], self.trained[i], self.alpha[i], C_old[i],
-                                                   self.growth[i], dt, group.params)
-        growth = np.exp(self.growth * dt)
+        if len(self.groups) == 1 and isinstance(self.groups[0].rows, slice):
+            group = self.groups[0]
+            M_new, F_new = group.law.advance(M_old, self.trained, self.alpha, C_old, self.growth, dt,
+                                             group.params)
+        else:
+            M_new = np.empty(self.n)
+            F_new = np.empty(self.n)
+            for group in self.groups:
+                i = group.rows
+                M_new[i], F_new[i] = group.law.advance(M_old[i], self.trained[i], self.alpha[i], C_old[i],
+                                                       self.growth[i], dt, group.params)
+        growth, observed, _ = self._constants(dt)
         if compute_shock is not None:
             growth = growth * compute_shock
+            observed = np.log(growth) / dt
         self.capability, self.trained, self.compute = M_new, F_new, C_old * growth
-        self.growth_observed = np.log(growth) / dt
+        self.growth_observed = observed
         self.capability_growth = np.log(M_new / M_old) / dt
 
     def apply_breakthroughs(self, factor: Array) -> None:

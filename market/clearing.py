@@ -91,6 +91,8 @@ def capability_weights(M: Array, K: Array, exponent: float) -> Array:
 
     Only ratios of these weights are used, so the common factor ``max(M)^-exponent`` changes nothing.
     """
+    if M.ndim == 1 and M.size:  # one market: the same rescaling with three array operations
+        return (M / M.max()) ** exponent * K
     log_m = np.log(M)
     top = np.max(log_m, axis=-1, keepdims=True) if M.size else 0.0
     return np.exp(exponent * (log_m - top)) * K
@@ -99,6 +101,8 @@ def capability_weights(M: Array, K: Array, exponent: float) -> Array:
 def split_shares(weights: Array) -> Array:
     """Shares proportional to ``weights``; all zero when nobody has weight (nobody serves)."""
     total = weights.sum(axis=-1, keepdims=True)
+    if np.all(total > 0):  # the usual case, without the masked-divide machinery
+        return weights / total
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
 

@@ -78,10 +78,10 @@ class RaceModel(mesa.Model):
         alpha = np.empty(self.state.n)
         for policy, labs in self.policy_groups:
             alpha[labs] = policy.decide(obs, labs)
-        if not np.all(np.isfinite(alpha)):
+        if not np.isfinite(alpha).all():
             bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
             raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
-        return np.clip(alpha, 0.0, 1.0)
+        return np.minimum(np.maximum(alpha, 0.0), 1.0)  # np.clip's dispatch costs twice as much
 
     def step(self) -> None:
         s = self.state
