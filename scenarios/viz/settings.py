@@ -1,0 +1,149 @@
+"""The visualiser's settings are a :class:`RaceConfig`; every control is a pure edit of one.
+
+Keeping the page's state as one immutable configuration means the model on screen, the model a reset
+builds and the exported scenario file are all the same value: there is no second copy of the settings
+that could drift from what runs. Every function here returns a new, validated configuration (invalid
+values raise :class:`ParameterError` from the specs in the core) and none imports the UI toolkit, so the
+logic is testable on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import tomllib
+from dataclasses import dataclass, replace
+from typing import Any
+
+from labs.params import Param, ParameterError
+from labs.spec import LabSpec
+from market.clearing import MARKET_PARAMS, MarketParams
+from market.config import RaceConfig
+from policies.registry import policy_class, resolve_policy
+from scenarios.loader import config_from_dict, load_scenario, shipped_scenarios
+
+SCENARIO_ENV = "LABRACE_VIZ_SCENARIO"
+PREFERRED_SCENARIO = "duopoly"
+MAX_LABS = 8
+
+
+@dataclass(frozen=True)
+class SliderRange:
+    """Where a market slider starts and ends; the core's specs only give the mathematically valid range."""
+
+    low: float
+    high: float
+    step: float
+
+
+MARKET_SLIDERS: dict[str, SliderRange] = {
+    "omega": SliderRange(0.1, 5.0, 0.1),
+    "delta0": SliderRange(0.0, 10.0, 0.05),
+    "demand_growth": SliderRange(-0.5, 1.0, 0.05),
+    "gamma": SliderRange(0.2, 4.0, 0.1),
+    "contest": SliderRange(0.0, 10.0, 0.1),
+}
+
+
+def slider_bounds(name: str, value: float) -> tuple[float, float]:
+    """The slider's range, widened to include ``value`` (a loaded scenario may lie outside it)."""
+    r = MARKET_SLIDERS[name]
+    return min(r.low, value), max(r.high, value)
+
+
+def fallback_config() -> RaceConfig:
+    """Two labs with the core's defaults, one planning and one constant: used when nothing is shipped."""
+    return RaceConfig(labs=(LabSpec.build("A"), LabSpec.build("B", policy="constant")), name="duopoly")
+
+
+def initial_config(source: str | None = None) -> RaceConfig:
+    """The configuration a new browser session starts from.
+
+    ``source`` (default: the ``LABRACE_VIZ_SCENARIO`` environment variable set by ``labrace viz``) is a
+    scenario path or shipped name; without one the ``duopoly`` scenario (or the first shipped one) is used.
+    """
+    source = source if source is not None else os.environ.get(SCENARIO_ENV, "")
+    if source:
+        return load_scenario(source)
+    shipped = shipped_scenarios()
+    if PREFERRED_SCENARIO in shipped:
+        return load_scenario(PREFERRED_SCENARIO)
+    if shipped:
+        return load_scenario(next(iter(shipped)))
+    return fallback_config()
+
+
+def config_from_upload(content: bytes, filename: str) -> RaceConfig:
+    """A configuration from the bytes of an uploaded scenario file."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ParameterError(filename, f"not a readable TOML scenario: {error}", "a UTF-8 .toml file") from None
+    config = config_from_dict(data, filename)
+    if "name" not in data:
+        config = replace(config, name=filename.rsplit(".", 1)[0] or config.name)
+    return config
+
+
+def _fresh_name(taken: set[str]) -> str:
+    for letter in string.ascii_uppercase:
+        if letter not in taken:
+            return letter
+    index = len(taken) + 1
+    while f"lab{index}" in taken:
+        index += 1
+    return f"lab{index}"
+
+
+def with_lab_count(config: RaceConfig, count: int) -> RaceConfig:
+    """Drop labs from the end, or add copies of the last lab under new names."""
+    if not 1 <= count <= MAX_LABS:
+        raise ParameterError("labs", f"{count} labs", f"an integer in [1, {MAX_LABS}]")
+    labs = list(config.labs[:count])
+    while len(labs) < count:
+        labs.append(replace(labs[-1], name=_fresh_name({lab.name for lab in labs})))
+    return replace(config, labs=tuple(labs))
+
+
+def _with_lab(config: RaceConfig, index: int, lab: LabSpec) -> RaceConfig:
+    labs = list(config.labs)
+    labs[index] = lab
+    return replace(config, labs=tuple(labs))
+
+
+def with_lab_policy(config: RaceConfig, index: int, name: str) -> RaceConfig:
+    """Give lab ``index`` the registered policy ``name`` with its default parameters."""
+    spec = resolve_policy(name, {}, f"labs[{index}].policy")
+    return _with_lab(config, index, replace(config.labs[index], policy=spec))
+
+
+def with_policy_param(config: RaceConfig, index: int, key: str, value: Any) -> RaceConfig:
+    """Change one parameter of lab ``index``'s policy (validated against the registry's spec)."""
+    lab = config.labs[index]
+    params = {**lab.policy.kwargs, key: value}
+    spec = resolve_policy(lab.policy.name, params, f"labs[{index}].policy")
+    return _with_lab(config, index, replace(lab, policy=spec))
+
+
+def with_lab_number(config: RaceConfig, index: int, key: str, value: float) -> RaceConfig:
+    """Change a numeric lab parameter (``compute0``, ``growth``, ``discount``) of lab ``index``."""
+    try:
+        lab = replace(config.labs[index], **{key: value})
+    except ParameterError as error:
+        raise error.prefixed(f"labs[{index}]") from None
+    return _with_lab(config, index, lab)
+
+
+def with_market(config: RaceConfig, **changes: Any) -> RaceConfig:
+    """Change market parameters (``contest=None`` means lambda = gamma)."""
+    values = {**{k: getattr(config.market, k) for k in MARKET_PARAMS}, **changes}
+    return replace(config, market=MarketParams.from_dict(values))
+
+
+def with_seed(config: RaceConfig, seed: int) -> RaceConfig:
+    return replace(config, seed=seed)
+
+
+def policy_params(name: str) -> dict[str, Param]:
+    """The parameter specs of a registered policy (what the lab's controls are made from)."""
+    return dict(policy_class(name).params)
