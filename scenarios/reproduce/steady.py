@@ -99,7 +99,7 @@ def steady_state_summary(base: TroynikovCase, quick: bool = False) -> tuple[dict
         "steady_state_exists_if_rho_above": (1.0 + base.gamma * base.epsilon) * base.growth,
         "long_horizon_outside_region": _outside_region(outside),
         "balanced_growth_max_error": float(check["balanced_growth_error"].max()),
-        "eq11_max_error_in_region": float(check["eq11_error"].max()),
+        "eq11_max_error_where_valid": float(check.loc[check["eq11_valid"], "eq11_error"].max()),
     }
     return summary, check
 
@@ -110,3 +110,35 @@ def _outside_region(case: TroynikovCase) -> dict[str, Any]:
     times = [case.horizon * f for f in (0.25, 0.5, 0.75, 0.95)]
     return {"rho": case.rho, "horizon": case.horizon, "switch_time": result.switch_time(),
             "alpha_at": {f"{x:g}": float(result.alpha_at(x)) for x in times}}
+
+
+# Figure 7's panels: (parameter, values of the curve, points checked numerically); the other parameters
+# stay at the base case with g/rho = 1/3, where a steady state exists for every gamma * eps < 2.
+SENSITIVITY_RHO, SENSITIVITY_GROWTH = 0.3, 0.1
+SENSITIVITY_PANELS = {
+    "epsilon": (np.linspace(0.1, 0.9, 81), (0.2, 0.4, 0.6, 0.8)),
+    "gamma": (np.linspace(0.1, 3.0, 59), (0.5, 1.0, 2.0, 3.0)),
+    "g_over_rho": (np.linspace(0.05, 0.9, 86), (0.1, 0.2, 0.3, 0.4)),
+}
+
+
+def _point(base: TroynikovCase, parameter: str, value: float) -> tuple[float, float, float, float]:
+    """(epsilon, gamma, rho, growth) of one point of figure 7."""
+    rho = SENSITIVITY_GROWTH / value if parameter == "g_over_rho" else SENSITIVITY_RHO
+    eps = value if parameter == "epsilon" else base.epsilon
+    gamma = value if parameter == "gamma" else base.gamma
+    return eps, gamma, rho, SENSITIVITY_GROWTH
+
+
+def sensitivity_curves(base: TroynikovCase, quick: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Closed forms along each panel's parameter, and long-horizon numerical optima at a few points."""
+    curves, points = [], []
+    for parameter, (values, checked) in SENSITIVITY_PANELS.items():
+        for value in values:
+            curves.append({"parameter": parameter, "value": float(value),
+                           **formulas(*_point(base, parameter, float(value)))})
+        for value in checked[:2] if quick else checked:
+            eps, gamma, rho, g = _point(base, parameter, value)
+            case = TroynikovCase(epsilon=eps, gamma=gamma, rho=rho, growth=g, horizon=LONG_HORIZON)
+            points.append({"parameter": parameter, "value": value, "numerical_mid_alpha": mid_horizon_alpha(case)})
+    return pd.DataFrame(curves), pd.DataFrame(points)

@@ -1,0 +1,84 @@
+"""``labrace reproduce troynikov``: run every experiment of seed 000 and write data, figures and report.
+
+Outputs in the chosen directory: ``optimal_trajectory.csv``, ``summary.json``, ``sweeps.csv``,
+``balanced_growth.csv``, ``fig1_base_case.png`` … ``fig7_steady_state_sensitivity.png`` and ``report.md``.
+``quick`` shrinks the verification and the sweeps (fewer pieces, grids and points) for tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from scenarios.reproduce import figures
+from scenarios.reproduce.base_case import (optimum_summary, solve_optimum, solver_summary, trajectory_frame,
+                                           verify)
+from scenarios.reproduce.paper_scheme import attribution, run_paper_scheme
+from scenarios.reproduce.problem import TroynikovCase
+from scenarios.reproduce.report import write_report
+from scenarios.reproduce.steady import (CONSTANT_HORIZON, PAPER_CODE_RHO, constant_curve, sensitivity_curves,
+                                        steady_state_summary)
+from scenarios.reproduce.sweeps import SWEEP_RANGES, all_sweeps
+from scenarios.runner import labrace_version
+
+SWEEP_FIGURES = {"epsilon": 2, "gamma": 3, "rho": 4, "growth": 5}
+
+
+def reproduce_troynikov(out: Path, quick: bool = False,
+                        progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
+    """Run the reproduction into directory ``out`` (created if needed) and return the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    case = TroynikovCase()
+    progress("base case")
+    optimum = solve_optimum(case, 1000 if quick else 2000)
+    trajectory_frame(optimum, 1001).to_csv(out / "optimal_trajectory.csv", index=False)
+    progress("verification")
+    verification = verify(case, optimum, pieces=(100, 200) if quick else (100, 200, 400, 800),
+                          grids=(500, 1000, 2000) if quick else (500, 1000, 2000, 4000, 8000))
+    scheme = run_paper_scheme(case)
+    progress("sweeps")
+    sweeps = all_sweeps(case, points=4 if quick else 10, intervals=500 if quick else 2000)
+    sweeps.to_csv(out / "sweeps.csv", index=False)
+    progress("steady state")
+    steady, balanced = steady_state_summary(case, quick)
+    balanced.to_csv(out / "balanced_growth.csv", index=False)
+    curves, points = sensitivity_curves(case, quick)
+    constant_case = case.with_(rho=PAPER_CODE_RHO, horizon=CONSTANT_HORIZON)
+    curve = constant_curve(constant_case, np.linspace(0.01, 0.99, 25 if quick else 99))
+    progress("figures")
+    figures.base_case_dashboard(case, optimum, scheme, out / "fig1_base_case.png")
+    for parameter, number in SWEEP_FIGURES.items():
+        figures.sensitivity(sweeps, parameter, number, out / f"fig{number}_sensitivity_{parameter}.png")
+    figures.constant_alpha(constant_case, curve, steady["best_constant_alpha"]["at_paper_code_rho"],
+                           steady["eq11_at_paper_code_rho"]["eq11"], out / "fig6_steady_state_constant.png")
+    figures.steady_state_sensitivity(curves, points, out / "fig7_steady_state_sensitivity.png")
+    summary = {
+        **optimum_summary(optimum),
+        "case": case.as_dict(),
+        "solver": solver_summary(optimum),
+        "verification": verification,
+        "paper_scheme": attribution(case, optimum.npv),
+        "sweeps": _sweep_summary(sweeps),
+        "steady_state": steady,
+        "labrace_version": labrace_version(),
+        "quick": quick,
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    write_report(summary, balanced, out / "report.md")
+    return summary
+
+
+def _sweep_summary(sweeps) -> dict[str, Any]:
+    """Per swept parameter: its range and the worst relative NPV loss of the paper scheme's control."""
+    out = {}
+    for parameter in SWEEP_RANGES:
+        data = sweeps[sweeps["parameter"] == parameter]
+        loss = (data["npv"] - data["paper_exact_npv"]) / data["npv"]
+        worst = int(loss.to_numpy().argmax())
+        out[parameter] = {"values": data["value"].tolist(), "max_paper_loss": float(loss.max()),
+                          "max_paper_loss_at": float(data["value"].iloc[worst]),
+                          "mean_alpha_range": [float(data["mean_alpha"].min()), float(data["mean_alpha"].max())]}
+    return out
