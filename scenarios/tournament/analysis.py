@@ -1,0 +1,101 @@
+"""Turning run rows into rankings, payoff matrices and the tournament's game.
+
+NPVs from different scenarios, sweep points and seats live on different scales (a lab with ten times the
+compute earns roughly a hundred times more), so pooling raw NPVs would let one environment drown the rest.
+Every result is therefore also expressed as **relative NPV**: the lab's NPV divided by the mean NPV of the
+same seat in the same environment (scenario, sweep point, seed) over all line-ups played there. 1.0 is
+"as good as the average entrant in that seat". Dividing each environment's payoffs by a positive constant
+keeps its strategic structure (best responses, equilibria), unlike dividing by the run's own mean, which
+would turn every duopoly into a constant-sum game. Rankings and the game use relative NPV; raw NPV means
+and medians are reported alongside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ENVIRONMENT = ["scenario", "sweep", "seed", "seat"]
+BOOTSTRAP_SAMPLES = 2000
+
+
+def results_frame(plan: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The planned seats joined with their recorded outcomes (status ``missing`` if not run yet).
+
+    Metadata (labels, scenario names) comes from the plan, numbers from the store, so relabelling an
+    entrant in the tournament file relabels its old results instead of orphaning them.
+    """
+    numbers = rows[["key", "seat", "npv", "final_capability", "mean_alpha", "revenue_share", "status", "error"]]
+    frame = plan.merge(numbers.drop_duplicates(["key", "seat"]), on=["key", "seat"], how="left")
+    frame["status"] = frame["status"].fillna("missing")
+    frame["error"] = frame["error"].fillna("")
+    ok = frame["status"] == "ok"
+    env_mean = frame[ok].groupby(ENVIRONMENT)["npv"].transform("mean")
+    frame["relative_npv"] = np.nan
+    frame.loc[ok, "relative_npv"] = np.where(env_mean > 0, frame.loc[ok, "npv"] / env_mean, np.nan)
+    frame["win"] = np.nan
+    frame.loc[ok, "win"] = _wins(frame[ok])
+    return frame
+
+
+def _wins(ok: pd.DataFrame) -> pd.Series:
+    """1 for the run's highest NPV, split evenly between tied seats; 0 otherwise."""
+    best = ok.groupby("key")["npv"].transform("max")
+    top = pd.Series(np.isclose(ok["npv"], best, rtol=1e-12, atol=0.0), index=ok.index)
+    ties = top.groupby(ok["key"]).transform("sum")
+    return top / ties
+
+
+def bootstrap_ci(values: np.ndarray, rng: np.random.Generator, samples: int = BOOTSTRAP_SAMPLES,
+                 level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return (np.nan, np.nan)
+    means = np.concatenate([values[rng.integers(0, values.size, (min(100, samples - k), values.size))].mean(axis=1)
+                            for k in range(0, samples, 100)])
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def ranking(frame: pd.DataFrame, order: list[str], seed: int = 0) -> pd.DataFrame:
+    """Per policy: appearances, raw NPV mean/median, relative NPV mean with bootstrap 95% CI, win rate, rank."""
+    rng = np.random.default_rng(seed)
+    ok = frame[frame["status"] == "ok"]
+    rows = []
+    for policy in order:
+        mine = ok[ok["policy"] == policy]
+        rel = mine["relative_npv"].dropna().to_numpy()
+        low, high = bootstrap_ci(rel, rng)
+        rows.append({"policy": policy, "runs": len(mine), "mean_npv": mine["npv"].mean(),
+                     "median_npv": mine["npv"].median(), "mean_relative_npv": rel.mean() if rel.size else np.nan,
+                     "median_relative_npv": np.median(rel) if rel.size else np.nan, "ci_low": low, "ci_high": high,
+                     "win_rate": mine["win"].mean()})
+    table = pd.DataFrame(rows)
+    table["rank"] = table["mean_relative_npv"].rank(ascending=False, method="min").astype("Int64")
+    return table.sort_values(["rank", "policy"]).reset_index(drop=True)
+
+
+def ranking_by_scenario(frame: pd.DataFrame, order: list[str], seed: int = 0) -> pd.DataFrame:
+    parts = [ranking(group, order, seed).assign(scenario=name) for name, group in frame.groupby("scenario")]
+    table = pd.concat(parts, ignore_index=True)
+    return table[["scenario", *[c for c in table.columns if c != "scenario"]]]
+
+
+def pairings(frame: pd.DataFrame) -> pd.DataFrame:
+    """For two-lab runs: each seat's policy, its opponent's policy, its NPV and relative NPV."""
+    ok = frame[frame["status"] == "ok"]
+    sizes = ok.groupby("key")["seat"].transform("size")
+    duo = ok[sizes == 2]
+    other = duo[["key", "seat", "policy"]].assign(seat=1 - duo["seat"]).rename(columns={"policy": "opponent"})
+    return duo.merge(other, on=["key", "seat"])
+
+
+def payoff_matrix(frame: pd.DataFrame, order: list[str], value: str = "npv") -> pd.DataFrame:
+    """Mean ``value`` of the row policy against the column policy over every duopoly run and seat."""
+    pairs = pairings(frame)
+    table = pairs.pivot_table(index="policy", columns="opponent", values=value, aggfunc="mean")
+    table = table.reindex(index=order, columns=order)
+    table.index.name, table.columns.name = "policy", "opponent"
+    return table
