@@ -74,7 +74,6 @@ def share_chart(model: RaceModel) -> alt.Chart:
         x=_time_axis(model),
         y=alt.Y("share:Q", stack="normalize", title="share of revenue", axis=alt.Axis(format="%")),
         color=_lab_colour(model),
-        order=alt.Order("lab:N"),
         tooltip=["lab:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("share:Q", format=".1%")],
     )
     return _finish(chart, "Market share")
@@ -108,7 +107,7 @@ def plan_frame(model: RaceModel) -> pd.DataFrame:
     for index, plan in planning_labs(model).items():
         pick = np.unique(np.linspace(0, plan.t.size - 1, min(plan.t.size, PLAN_POINTS)).round().astype(int))
         parts.append(pd.DataFrame({"t": plan.t[pick], "alpha": plan.alpha[pick], "lab": names[index],
-                                   "series": f"plan made at t={plan.t[0]:.2f}"}))
+                                   "series": f"plan from t={plan.t[0]:.1f}"}))
         done = history[history["lab"] == names[index]]
         parts.append(pd.DataFrame({"t": done["t"].to_numpy(), "alpha": done["alpha"].to_numpy(),
                                    "lab": names[index], "series": "actual"}))

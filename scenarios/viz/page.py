@@ -15,6 +15,7 @@ from mesa.visualization import SolaraViz
 from market.config import RaceConfig
 from market.model import RaceModel
 from scenarios.viz.controls import SettingsPanel
+from scenarios.viz.settings import initial_config
 from scenarios.viz.views import VIEWS
 
 PLAY_INTERVAL_MS = 150
@@ -28,8 +29,17 @@ def RaceDashboard(config: solara.Reactive[RaceConfig], model: solara.Reactive[Ra
         config.set(new)
         model.set(RaceModel(new))
 
-    with solara.Sidebar():
-        SettingsPanel(config, on_config)
     SolaraViz(model, components=list(VIEWS), model_params={"config": config.value},
               play_interval=PLAY_INTERVAL_MS, name=f"labrace: {config.value.name}").key(
         config.value.key())
+    with solara.Sidebar():
+        SettingsPanel(config, on_config)
+
+
+@solara.component
+def Page() -> None:
+    """One browser session: its own configuration and model, created by hooks (never at module level)."""
+    start = solara.use_memo(initial_config, [])
+    config = solara.use_reactive(start)
+    model = solara.use_reactive(solara.use_memo(lambda: RaceModel(start), []))
+    RaceDashboard(config, model)

@@ -10,7 +10,6 @@ logic is testable on its own.
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from dataclasses import dataclass, replace
 from typing import Any
@@ -86,13 +85,11 @@ def config_from_upload(content: bytes, filename: str) -> RaceConfig:
 
 
 def _fresh_name(taken: set[str]) -> str:
-    for letter in string.ascii_uppercase:
-        if letter not in taken:
-            return letter
-    index = len(taken) + 1
-    while f"lab{index}" in taken:
-        index += 1
-    return f"lab{index}"
+    """``lab-<k>`` with the smallest ``k`` past the current count that no lab uses yet."""
+    k = len(taken) + 1
+    while f"lab-{k}" in taken:
+        k += 1
+    return f"lab-{k}"
 
 
 def with_lab_count(config: RaceConfig, count: int) -> RaceConfig:
