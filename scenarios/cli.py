@@ -18,6 +18,7 @@ from scenarios.runner import labrace_version
 # subcommand name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "policies": ("scenarios.commands.policies", "list the registered policies and their parameters"),
+    "viz": ("scenarios.commands.viz", "serve the browser visualiser (SolaraViz) on this machine"),
 }
 
 
