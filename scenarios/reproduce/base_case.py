@@ -10,12 +10,12 @@ The optimum comes from the forward–backward sweep (:func:`solve_pontryagin`). 
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from policies.optimal_control import ControlResult, solve_direct, solve_pontryagin
+from policies.optimal_control import ControlResult, LabProblem, solve_direct, solve_pontryagin
 from scenarios.reproduce.problem import TroynikovCase
 
 TRAJECTORY_COLUMNS = ("t", "alpha", "capability", "costate", "revenue", "npv")
@@ -45,11 +45,26 @@ def richardson(coarse: float, fine: float, order: int = 2) -> float:
     return (factor * fine - coarse) / (factor - 1.0)
 
 
+def direct_chain(problem: LabProblem, pieces: Sequence[int]) -> Iterator[tuple[int, ControlResult]]:
+    """The direct method for increasing piece counts, each warm-started from the previous solution.
+
+    The first count starts from alpha = 0.5; a later count that is a multiple of the previous one
+    starts from its levels, repeated. Nothing from the Pontryagin solution is used.
+    """
+    previous: ControlResult | None = None
+    for count in sorted(int(p) for p in pieces):
+        start = None
+        if previous is not None and count % (previous.t.size - 1) == 0:
+            start = np.repeat(previous.alpha[:-1], count // (previous.t.size - 1))
+        previous = solve_direct(problem, count, alpha0=start)
+        yield count, previous
+
+
 def verify(case: TroynikovCase, optimum: ControlResult, pieces: Sequence[int] = (100, 200, 400, 800),
            grids: Sequence[int] = (500, 1000, 2000, 4000, 8000)) -> dict[str, Any]:
     """Direct-method and grid-convergence checks of ``optimum`` (a Pontryagin result for ``case``)."""
     problem = case.problem()
-    direct = {int(p): solve_direct(problem, int(p)).npv for p in pieces}
+    direct = {count: result.npv for count, result in direct_chain(problem, pieces)}
     finest_two = sorted(direct)[-2:]
     extrapolated = richardson(direct[finest_two[0]], direct[finest_two[1]])
     by_grid = {int(n): solve_pontryagin(problem, int(n)).npv for n in grids}

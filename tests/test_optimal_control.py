@@ -1,0 +1,126 @@
+"""The optimal-control solver against independent checks: a second maximiser, the direct method,
+grid refinement and the envelope theorem, on the paper's separable case and on non-separable ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labs.laws import LAWS
+from market.clearing import MarketParams
+from policies.optimal_control import LabProblem, solve_pontryagin
+from policies.revenue import MarketRevenue
+from scenarios.reproduce.base_case import direct_chain, richardson
+from scenarios.reproduce.problem import TroynikovCase
+
+BASE = TroynikovCase()
+
+
+@pytest.fixture(scope="module")
+def optimum():
+    return solve_pontryagin(BASE.problem(), 2000)
+
+
+def power_problem(market: MarketParams, **case) -> LabProblem:
+    c = BASE.with_(**case)
+    return LabProblem(LAWS["power"], c.law_params, c.capability0, MarketRevenue(market, c.compute0, c.growth),
+                      c.rho, 0.0, c.horizon)
+
+
+def test_sweep_converges_and_ends_with_a_ramp_then_a_shift_to_inference(optimum):
+    assert optimum.converged and optimum.change < 1e-10
+    assert np.all((optimum.alpha >= 0) & (optimum.alpha <= 1))
+    switch = optimum.switch_time()
+    assert 5.5 < switch < 5.7
+    assert np.all(optimum.alpha[optimum.t < switch] == 1.0)
+    assert np.all(np.diff(optimum.alpha[optimum.t >= switch]) <= 1e-12)
+    # lambda(T) = 0, so nothing is worth training at the horizon.
+    assert optimum.costate[-1] == 0.0 and optimum.alpha[-1] == 0.0
+
+
+@pytest.mark.parametrize("case", [{}, {"gamma": 0.5}, {"epsilon": 0.8, "rho": 0.2}, {"growth": 0.4}])
+def test_closed_form_and_numerical_hamiltonian_maximisers_agree(case):
+    problem = BASE.with_(**case).problem()
+    closed = solve_pontryagin(problem, 1000, argmax="closed_form")
+    numerical = solve_pontryagin(problem, 1000, argmax="numerical")
+    assert closed.converged and numerical.converged
+    np.testing.assert_allclose(numerical.alpha, closed.alpha, atol=1e-7)
+    np.testing.assert_allclose(numerical.capability, closed.capability, rtol=1e-9)
+    assert numerical.npv == pytest.approx(closed.npv, rel=1e-10)
+
+
+def test_pontryagin_matches_the_direct_method(optimum):
+    (_, coarse), (_, fine) = direct_chain(BASE.problem(), (200, 400))
+    assert coarse.converged and fine.converged
+    # The best piecewise-constant control cannot beat the continuous optimum ...
+    assert coarse.npv < fine.npv < optimum.npv
+    assert (optimum.npv - fine.npv) / optimum.npv < 1e-5
+    # ... and its O(P^-2) shortfall extrapolates away.
+    assert abs(richardson(coarse.npv, fine.npv) - optimum.npv) / optimum.npv < 1e-6
+    # The gap itself shrinks by about four when P doubles.
+    ratio = (optimum.npv - coarse.npv) / (optimum.npv - fine.npv)
+    assert 3.5 < ratio < 4.5
+
+
+def test_pontryagin_npv_is_grid_converged(optimum):
+    coarse = solve_pontryagin(BASE.problem(), 500)
+    fine = solve_pontryagin(BASE.problem(), 4000)
+    assert abs(coarse.npv - fine.npv) / fine.npv < 1e-6
+    assert abs(optimum.npv - fine.npv) / fine.npv < 1e-8
+    assert abs(coarse.switch_time() - fine.switch_time()) <= 0.02
+
+
+def test_initial_costate_is_the_marginal_value_of_capability(optimum):
+    """Envelope theorem: d NPV* / d M(0) = lambda(0), checked by re-solving from perturbed M(0)."""
+    h = 1e-3
+    up = solve_pontryagin(BASE.with_(capability0=1.0 + h).problem(), 2000).npv
+    down = solve_pontryagin(BASE.with_(capability0=1.0 - h).problem(), 2000).npv
+    assert (up - down) / (2 * h) == pytest.approx(optimum.costate[0], rel=1e-5)
+
+
+def test_congested_market_pontryagin_matches_the_direct_method():
+    """delta0 > 0: revenue is not separable, the closed form does not apply, the numerical argmax does."""
+    problem = power_problem(MarketParams(delta0=5.0))
+    assert not problem.closed_form
+    optimum = solve_pontryagin(problem, 2000)
+    assert optimum.converged
+    (_, coarse), (_, fine) = direct_chain(problem, (100, 200))
+    assert fine.npv < optimum.npv
+    assert (optimum.npv - fine.npv) / optimum.npv < 2e-5
+    assert abs(richardson(coarse.npv, fine.npv) - optimum.npv) / optimum.npv < 1e-6
+    # Congestion costs revenue compared with the unsaturable market.
+    assert optimum.npv < solve_pontryagin(BASE.problem(), 2000).npv
+
+
+def test_chinchilla_law_pontryagin_npv_matches_the_direct_method():
+    """Chinchilla: the state is cumulative compute, H is linear in alpha (bang-bang control)."""
+    law = LAWS["chinchilla"]
+    params = {"efficiency": 1e22, "tokens_per_param": 20.0, "data_cap": None, "trained0": 10.0}
+    problem = LabProblem(law, params, 10.0, MarketRevenue(MarketParams(), 100.0, 0.1), 0.05, 0.0, 10.0)
+    optimum = solve_pontryagin(problem, 2000, max_iter=200)
+    (_, coarse), (_, fine) = direct_chain(problem, (100, 200))
+    assert fine.npv <= optimum.npv * (1 + 1e-9)
+    assert (optimum.npv - fine.npv) / optimum.npv < 1e-5
+    assert abs(richardson(coarse.npv, fine.npv) - optimum.npv) / optimum.npv < 1e-6
+    # H is linear in alpha, so the direct optimum is bang-bang: full training, then full serving.
+    levels = fine.alpha[:-1]
+    assert np.sum((levels > 1e-6) & (levels < 1 - 1e-6)) <= 1
+    assert np.all(np.diff(levels) <= 1e-9)
+
+
+@pytest.mark.parametrize("bad", [{"t_end": 0.0}, {"discount": 0.0}, {"discount": -0.1}, {"x0": 0.0},
+                                 {"x0": float("nan")}])
+def test_ill_posed_problems_are_rejected(bad):
+    fields = {"law": LAWS["power"], "law_params": BASE.law_params, "x0": 1.0,
+              "revenue": MarketRevenue(MarketParams(), 100.0, 0.1), "discount": 0.05, "t0": 0.0, "t_end": 10.0}
+    with pytest.raises(ValueError):
+        LabProblem(**{**fields, **bad})
+
+
+def test_solver_outputs_are_finite_across_the_papers_sweep_ranges():
+    for case in ({"epsilon": 0.1}, {"epsilon": 0.9}, {"gamma": 0.1}, {"gamma": 3.0}, {"rho": 0.01},
+                 {"rho": 0.2}, {"growth": 0.5}, {"growth": -0.5}):
+        result = solve_pontryagin(BASE.with_(**case).problem(), 500)
+        assert result.converged, case
+        for values in (result.alpha, result.capability, result.costate, result.revenue, result.npv_path):
+            assert np.all(np.isfinite(values)), case
