@@ -1,0 +1,106 @@
+"""The Mesa model against closed forms and the optimum: exact training, exact discounting, convergence of
+a Pontryagin lab to the continuous optimum as the step shrinks, determinism and input validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labs.params import ParameterError
+from labs.spec import LabSpec
+from market.clearing import MarketParams
+from market.config import RaceConfig, ShockParams
+from market.model import RaceModel
+from policies.optimal_control import solve_pontryagin
+from policies.registry import resolve_policy
+from scenarios.reproduce.problem import TroynikovCase
+
+
+def single_lab(policy: str = "pontryagin", dt: float = 0.1, **policy_params) -> RaceConfig:
+    return RaceConfig(labs=(LabSpec.build("solo", policy=policy, policy_params=policy_params),), dt=dt)
+
+
+def test_constant_share_lab_follows_the_closed_form_capability_and_discounted_revenue():
+    alpha, dt, eps, g, rho, C0 = 0.3, 0.1, 0.5, 0.1, 0.05, 100.0
+    model = RaceModel(single_lab("constant", dt=dt, alpha=alpha)).run()
+    t = dt * np.arange(model.config.steps)
+    # dM/dt = (alpha C0 e^{g t})^eps integrates to this for a constant alpha.
+    M = 1.0 + (alpha * C0) ** eps * np.expm1(eps * g * t) / (eps * g)
+    np.testing.assert_allclose(model.labs_frame()["capability"], M, rtol=1e-12)
+    T = model.config.steps * dt
+    assert model.state.capability[0] == pytest.approx(1.0 + (alpha * C0) ** eps * np.expm1(eps * g * T) / (eps * g),
+                                                      rel=1e-12)
+    # Revenue held constant over each step, discounted exactly over the step.
+    revenue = M ** 2 * (1.0 - alpha) * C0 * np.exp(g * t)
+    npv = np.sum(revenue * np.exp(-rho * t) * (1.0 - np.exp(-rho * dt)) / rho)
+    assert model.state.npv[0] == pytest.approx(npv, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def optimum_npv() -> float:
+    return solve_pontryagin(TroynikovCase().problem(), 4000).npv
+
+
+def test_a_pontryagin_lab_converges_to_the_optimum_as_the_step_shrinks(optimum_npv):
+    gaps = []
+    for dt in (0.1, 0.05, 0.01):
+        model = RaceModel(single_lab(dt=dt)).run()
+        gaps.append((optimum_npv - model.state.npv[0]) / optimum_npv)
+    assert all(gap > 0 for gap in gaps)
+    assert gaps[0] > gaps[1] > gaps[2]
+    # First order in dt: revenue is booked at the state at the start of each step.
+    assert gaps[0] / gaps[1] == pytest.approx(2.0, rel=0.2)
+    assert gaps[1] / gaps[2] == pytest.approx(5.0, rel=0.2)
+    assert gaps[2] < 2e-3
+
+
+def test_the_model_records_one_row_per_step_per_lab_and_mesa_sees_every_lab():
+    labs = tuple(LabSpec.build(f"lab{i}", policy="constant", policy_params={"alpha": a})
+                 for i, a in enumerate((0.2, 0.5, 0.8)))
+    model = RaceModel(RaceConfig(labs=labs, market=MarketParams(delta0=1.0, contest=3.0), horizon=2.0)).run()
+    assert len(model.agents) == 3 and [lab.name for lab in model.labs] == ["lab0", "lab1", "lab2"]
+    frame = model.labs_frame()
+    assert len(frame) == 3 * model.config.steps
+    assert len(model.datacollector.get_model_vars_dataframe()) == model.config.steps
+    numbers = frame.drop(columns=["lab", "policy"]).to_numpy(dtype=float)
+    assert np.all(np.isfinite(numbers))
+    assert np.all(np.isfinite(model.market_frame().drop(columns=["t"]).to_numpy()))
+
+
+def test_runs_are_deterministic_given_the_seed():
+    labs = (LabSpec.build("a", policy="constant"), LabSpec.build("b", policy="catch_up"))
+    shocks = ShockParams(compute_noise=0.3, breakthrough_rate=1.0, demand_noise=0.2)
+
+    def run(seed: int) -> np.ndarray:
+        config = RaceConfig(labs=labs, shocks=shocks, horizon=3.0, seed=seed)
+        return RaceModel(config).run().labs_frame()[["capability", "npv", "alpha"]].to_numpy()
+
+    np.testing.assert_array_equal(run(7), run(7))
+    assert not np.array_equal(run(7), run(8))
+
+
+@pytest.mark.parametrize("build, path", [
+    (lambda: LabSpec.build(law_params={"epsilon": 1.0}), "law_params.epsilon"),
+    (lambda: LabSpec.build(law_params={"epsilon": 0.0}), "law_params.epsilon"),
+    (lambda: LabSpec.build(compute0=-5.0), "compute0"),
+    (lambda: LabSpec.build(discount=0.0), "discount"),
+    (lambda: LabSpec.build(discount=-0.05), "discount"),
+    (lambda: LabSpec.build(law="linear"), "law"),
+    (lambda: LabSpec.build(law_params={"epsilonn": 0.5}), "law_params.epsilonn"),
+    (lambda: RaceConfig(labs=(LabSpec.build(),), horizon=0.0), "horizon"),
+    (lambda: RaceConfig(labs=(LabSpec.build(),), horizon=-1.0), "horizon"),
+    (lambda: RaceConfig(labs=(LabSpec.build(),), horizon=1.0, dt=2.0), "dt"),
+    (lambda: RaceConfig(labs=()), "labs"),
+    (lambda: ShockParams.from_dict({"compute_noise": -1.0}), "shocks.compute_noise"),
+    (lambda: resolve_policy("pontryagn"), "policy.name"),
+    (lambda: resolve_policy("constant", {"alpha": 1.5}), "policy.params.alpha"),
+    (lambda: TroynikovCase(epsilon=1.0), "epsilon"),
+    (lambda: TroynikovCase(rho=0.0), "rho"),
+    (lambda: TroynikovCase(horizon=0.0), "horizon"),
+    (lambda: TroynikovCase(compute0=-100.0), "compute0"),
+])
+def test_bad_parameters_raise_an_error_naming_the_parameter(build, path):
+    with pytest.raises(ParameterError) as error:
+        build()
+    assert error.value.path == path
+    assert path.split(".")[-1] in str(error.value)
