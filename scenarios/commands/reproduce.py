@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from labs.params import ParameterError
 from scenarios.reproduce.troynikov import reproduce_troynikov
 
 PAPERS = {"troynikov": reproduce_troynikov}
@@ -27,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"reproduce {args.paper}: {stage}", file=sys.stderr)
 
+    if args.out.exists() and not args.out.is_dir():
+        raise ParameterError("out", f"{str(args.out)!r} exists and is not a directory",
+                             "a directory (created if missing)")
     summary = PAPERS[args.paper](args.out, quick=args.quick, progress=progress)
     print(f"NPV {summary['npv']:,.4f}, final capability {summary['final_capability']:.4f}, "
           f"switch time {summary['switch_time']:.3f}; wrote {args.out / 'report.md'}")
