@@ -18,6 +18,7 @@ from scenarios.runner import labrace_version
 # subcommand name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "policies": ("scenarios.commands.policies", "list the registered policies and their parameters"),
+    "reproduce": ("scenarios.commands.reproduce", "re-run a seed paper's experiments and explain differences"),
     "viz": ("scenarios.commands.viz", "serve the browser visualiser (SolaraViz) on this machine"),
 }
 
