@@ -18,7 +18,11 @@ from scenarios.runner import labrace_version
 # subcommand name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "policies": ("scenarios.commands.policies", "list the registered policies and their parameters"),
+    "run": ("scenarios.commands.run", "run a scenario headless and write tables, summary and figures"),
+    "validate": ("scenarios.commands.validate", "check scenario files without running them"),
+    "scenarios": ("scenarios.commands.scenarios_list", "list the shipped scenarios"),
     "reproduce": ("scenarios.commands.reproduce", "re-run a seed paper's experiments and explain differences"),
+    "tournament": ("scenarios.commands.tournament", "play every line-up of policies and rank them"),
     "viz": ("scenarios.commands.viz", "serve the browser visualiser (SolaraViz) on this machine"),
 }
 
