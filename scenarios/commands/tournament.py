@@ -1,8 +1,8 @@
 """``labrace tournament FILE --out DIR``: play every line-up of a tournament file and analyse the results.
 
 Re-running the same command only plays runs whose keys are not yet in ``DIR/runs.parquet`` (an interrupted
-tournament resumes; a finished one reports 0 new runs and re-writes the analysis). Exit status 1 if any run
-failed or a batch was lost, 2 for an invalid tournament file or option.
+tournament resumes; a finished one reports 0 new runs and re-writes the analysis). Exit status 1 if any run of
+the tournament is recorded as failed or a batch was lost, 2 for an invalid tournament file or option.
 """
 
 from __future__ import annotations
@@ -50,11 +50,14 @@ def run(args: argparse.Namespace) -> int:
         report = play(tasks, store, executor, version, batch, limit, progress=not args.no_progress)
     print(f"{report.new} new runs ({report.failed} failed, {report.lost} lost), {report.cached} already done, "
           f"{report.seconds:.1f} s" + (f", {report.runs_per_second:.1f} runs/s" if report.new else ""))
-    for error in report.errors[:10]:
+    for error in sorted(set(report.errors))[:10]:
         print(f"  {error}", file=sys.stderr)
     frame = results_frame(plan_frame(tasks), store.read())
     written = write_analysis(spec, frame, args.out)
     top = written["ranking"].iloc[0]
     print(f"leader: {top['policy']} (mean relative NPV {top['mean_relative_npv']:.3f}, 95% CI "
           f"{top['ci_low']:.3f}-{top['ci_high']:.3f}); analysis in {args.out}")
-    return 1 if report.failed or report.lost else 0
+    failed = int((frame.drop_duplicates("key")["status"] == "failed").sum())
+    if failed:
+        print(f"{failed} runs of this tournament are recorded as failed (see summary.md)", file=sys.stderr)
+    return 1 if failed or report.lost else 0

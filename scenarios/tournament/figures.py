@@ -15,8 +15,7 @@ from scenarios.tournament.game import ReplicatorResult  # noqa: E402
 
 
 def _save(fig: plt.Figure, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
 
 
@@ -46,7 +45,7 @@ def ranking_plot(table: pd.DataFrame, path: Path) -> None:
     y = range(len(table))
     err = [table["mean_relative_npv"] - table["ci_low"], table["ci_high"] - table["mean_relative_npv"]]
     ax.errorbar(table["mean_relative_npv"], y, xerr=err, fmt="o", capsize=4)
-    ax.set_yticks(list(y), [f"{int(r)}. {p}" for r, p in zip(table["rank"], table["policy"])])
+    ax.set_yticks(list(y), [f"{'-' if pd.isna(r) else int(r)}. {p}" for r, p in zip(table["rank"], table["policy"])])
     ax.invert_yaxis()
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_xlabel("mean relative NPV, 95% bootstrap CI")
