@@ -16,7 +16,7 @@ from market.model import RaceModel
 
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d")
 WIDTH = 420
-HEIGHT = 190
+HEIGHT = 240
 PLAN_POINTS = 200
 
 
@@ -107,7 +107,7 @@ def plan_frame(model: RaceModel) -> pd.DataFrame:
     for index, plan in planning_labs(model).items():
         pick = np.unique(np.linspace(0, plan.t.size - 1, min(plan.t.size, PLAN_POINTS)).round().astype(int))
         parts.append(pd.DataFrame({"t": plan.t[pick], "alpha": plan.alpha[pick], "lab": names[index],
-                                   "series": f"plan from t={plan.t[0]:.1f}"}))
+                                   "series": f"plan (t={plan.t[0]:.1f})"}))
         done = history[history["lab"] == names[index]]
         parts.append(pd.DataFrame({"t": done["t"].to_numpy(), "alpha": done["alpha"].to_numpy(),
                                    "lab": names[index], "series": "actual"}))
@@ -122,7 +122,7 @@ def plan_chart(model: RaceModel) -> alt.Chart:
         x=_time_axis(model),
         y=alt.Y("alpha:Q", title="alpha", scale=alt.Scale(domain=[0.0, 1.0])),
         color=_lab_colour(model),
-        strokeDash=alt.StrokeDash("series:N", title="series"),
+        strokeDash=alt.StrokeDash("series:N", title="series", legend=alt.Legend(labelLimit=90)),
         detail="series:N",
         tooltip=["lab:N", "series:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("alpha:Q", format=".3f")],
     )
