@@ -28,8 +28,8 @@ def test_constant_share_lab_follows_the_closed_form_capability_and_discounted_re
     M = 1.0 + (alpha * C0) ** eps * np.expm1(eps * g * t) / (eps * g)
     np.testing.assert_allclose(model.labs_frame()["capability"], M, rtol=1e-12)
     T = model.config.steps * dt
-    assert model.state.capability[0] == pytest.approx(1.0 + (alpha * C0) ** eps * np.expm1(eps * g * T) / (eps * g),
-                                                      rel=1e-12)
+    final = 1.0 + (alpha * C0) ** eps * np.expm1(eps * g * T) / (eps * g)
+    assert model.state.capability[0] == pytest.approx(final, rel=1e-12)
     # Revenue held constant over each step, discounted exactly over the step.
     revenue = M ** 2 * (1.0 - alpha) * C0 * np.exp(g * t)
     npv = np.sum(revenue * np.exp(-rho * t) * (1.0 - np.exp(-rho * dt)) / rho)

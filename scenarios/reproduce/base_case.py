@@ -86,6 +86,13 @@ def verify(case: TroynikovCase, optimum: ControlResult, pieces: Sequence[int] = 
     }
 
 
+def maximiser_agreement(case: TroynikovCase, optimum: ControlResult) -> dict[str, float]:
+    """Eq. 7 (closed form, used by ``optimum``) against a numerical argmax of H on the same grid."""
+    numerical = solve_pontryagin(case.problem(), optimum.t.size - 1, argmax="numerical")
+    return {"max_alpha_difference": float(np.max(np.abs(numerical.alpha - optimum.alpha))),
+            "npv_relative_difference": abs(numerical.npv - optimum.npv) / optimum.npv}
+
+
 def solver_summary(result: ControlResult) -> dict[str, Any]:
     return {"method": result.method, "grid_points": result.grid_points, "iterations": result.iterations,
             "residual": result.change, "converged": result.converged}

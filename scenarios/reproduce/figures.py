@@ -85,7 +85,8 @@ def constant_alpha(case: TroynikovCase, curve: pd.DataFrame, best: float, eq11: 
     t = np.linspace(0.0, case.horizon, 401)
     growth = case.epsilon * case.growth
     for alpha in (0.2, best, eq11, 0.8):
-        M = case.capability0 + case.beta_T * (alpha * case.compute0) ** case.epsilon * np.expm1(growth * t) / growth
+        scale = case.beta_T * (alpha * case.compute0) ** case.epsilon
+        M = case.capability0 + scale * np.expm1(growth * t) / growth
         axes[0].plot(t, M, label=f"α = {alpha:.3f}")
     axes[0].set_yscale("log")
     axes[0].set_xlabel("t (years)")

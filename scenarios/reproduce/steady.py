@@ -62,7 +62,8 @@ def formulas(epsilon: float, gamma: float, rho: float, growth: float) -> dict[st
     paper, paper_ok = paper_share(eps, gamma, g, r)
     bgp, bgp_ok = balanced_growth_share(eps, gamma, g, r)
     return {"eq11": float(paper[0]), "eq11_valid": bool(paper_ok[0]), "balanced_growth": float(bgp[0]),
-            "balanced_growth_valid": bool(bgp_ok[0]), "best_constant_m0_to_0": float(constant_share(eps, gamma)[0])}
+            "balanced_growth_valid": bool(bgp_ok[0]),
+            "best_constant_m0_to_0": float(constant_share(eps, gamma)[0])}
 
 
 def balanced_growth_check(cases: Sequence[tuple[float, float, float, float]] = BALANCED_CASES,

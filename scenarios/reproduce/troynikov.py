@@ -14,8 +14,9 @@ from typing import Any, Callable
 import numpy as np
 
 from scenarios.reproduce import figures
-from scenarios.reproduce.base_case import (optimum_summary, solve_optimum, solver_summary, trajectory_frame,
-                                           verify)
+from scenarios.reproduce.base_case import (maximiser_agreement, optimum_summary, solve_optimum, solver_summary,
+                                           trajectory_frame, verify)
+from scenarios.reproduce.model_check import model_convergence
 from scenarios.reproduce.paper_scheme import attribution, run_paper_scheme
 from scenarios.reproduce.problem import TroynikovCase
 from scenarios.reproduce.report import write_report
@@ -38,6 +39,10 @@ def reproduce_troynikov(out: Path, quick: bool = False,
     progress("verification")
     verification = verify(case, optimum, pieces=(100, 200) if quick else (100, 200, 400, 800),
                           grids=(500, 1000, 2000) if quick else (500, 1000, 2000, 4000, 8000))
+    verification["hamiltonian_maximisers"] = maximiser_agreement(case, optimum)
+    progress("agent-based model")
+    steps = (0.1, 0.05) if quick else (0.1, 0.05, 0.01)
+    verification["model_convergence"] = model_convergence(case, optimum.npv, steps)
     scheme = run_paper_scheme(case)
     progress("sweeps")
     sweeps = all_sweeps(case, points=4 if quick else 10, intervals=500 if quick else 2000)
