@@ -6,7 +6,7 @@ emulated paper scheme are both solved, so the figures show where the two disagre
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -47,3 +47,18 @@ def all_sweeps(base: TroynikovCase, points: int = 10, intervals: int = 2000) -> 
     frames = [sweep(base, name, np.linspace(lo, hi, points), intervals)
               for name, (lo, hi) in SWEEP_RANGES.items()]
     return pd.concat(frames, ignore_index=True)
+
+
+def sweep_summary(sweeps: pd.DataFrame) -> dict[str, Any]:
+    """Per swept parameter: its values, the mean-alpha range and the paper scheme's worst NPV loss.
+
+    The loss is that of the scheme's control, evaluated exactly, relative to the optimum.
+    """
+    out = {}
+    for parameter in SWEEP_RANGES:
+        data = sweeps[sweeps["parameter"] == parameter]
+        loss = ((data["npv"] - data["paper_exact_npv"]) / data["npv"]).to_numpy()
+        out[parameter] = {"values": data["value"].tolist(), "max_paper_loss": float(loss.max()),
+                          "max_paper_loss_at": float(data["value"].iloc[int(loss.argmax())]),
+                          "mean_alpha_range": [float(data["mean_alpha"].min()), float(data["mean_alpha"].max())]}
+    return out

@@ -22,7 +22,7 @@ from scenarios.reproduce.problem import TroynikovCase
 from scenarios.reproduce.report import write_report
 from scenarios.reproduce.steady import (CONSTANT_HORIZON, PAPER_CODE_RHO, constant_curve, sensitivity_curves,
                                         steady_state_summary)
-from scenarios.reproduce.sweeps import SWEEP_RANGES, all_sweeps
+from scenarios.reproduce.sweeps import all_sweeps, sweep_summary
 from scenarios.runner import labrace_version
 
 SWEEP_FIGURES = {"epsilon": 2, "gamma": 3, "rho": 4, "growth": 5}
@@ -66,7 +66,7 @@ def reproduce_troynikov(out: Path, quick: bool = False,
         "solver": solver_summary(optimum),
         "verification": verification,
         "paper_scheme": attribution(case, optimum.npv),
-        "sweeps": _sweep_summary(sweeps),
+        "sweeps": sweep_summary(sweeps),
         "steady_state": steady,
         "labrace_version": labrace_version(),
         "quick": quick,
@@ -75,15 +75,3 @@ def reproduce_troynikov(out: Path, quick: bool = False,
     write_report(summary, balanced, out / "report.md")
     return summary
 
-
-def _sweep_summary(sweeps) -> dict[str, Any]:
-    """Per swept parameter: its range and the worst relative NPV loss of the paper scheme's control."""
-    out = {}
-    for parameter in SWEEP_RANGES:
-        data = sweeps[sweeps["parameter"] == parameter]
-        loss = (data["npv"] - data["paper_exact_npv"]) / data["npv"]
-        worst = int(loss.to_numpy().argmax())
-        out[parameter] = {"values": data["value"].tolist(), "max_paper_loss": float(loss.max()),
-                          "max_paper_loss_at": float(data["value"].iloc[worst]),
-                          "mean_alpha_range": [float(data["mean_alpha"].min()), float(data["mean_alpha"].max())]}
-    return out
