@@ -48,7 +48,8 @@ def _parse(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such file", "an existing .toml file or a shipped name") from None
+        raise ScenarioError(str(path), "", "no such file",
+                            "an existing .toml file or a shipped name") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(str(path), "", f"cannot read file: {error}") from None
     try:
@@ -58,13 +59,19 @@ def _parse(path: Path) -> dict[str, Any]:
 
 
 def resolve_source(source: str | Path) -> Path:
-    """The file a source names: an existing path, else a shipped scenario's name."""
+    """The file a source names: an existing file or anything path-like, else a shipped scenario's name.
+
+    A bare name that is both a shipped scenario and a local directory (say, the results of
+    ``labrace run duopoly --out duopoly``) means the shipped scenario.
+    """
     path = Path(source)
-    if path.exists() or path.suffix == ".toml" or len(path.parts) > 1:
+    if path.is_file() or path.suffix == ".toml" or len(path.parts) > 1:
         return path
     shipped = shipped_scenarios()
     if str(source) in shipped:
         return shipped[str(source)][0]
+    if path.exists():
+        return path
     hint = get_close_matches(str(source), list(shipped), n=1)
     suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
     raise ScenarioError(str(source), "", f"no such file or shipped scenario{suggestion}",

@@ -124,7 +124,8 @@ def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
     _check_keys(entry, LAB_KEYS, path)
     name = _text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
     count = COUNT.check(entry.get("count", 1), f"{path}.count")
-    numbers = {key: spec.check(entry.get(key, spec.default), f"{path}.{key}") for key, spec in LAB_PARAMS.items()}
+    numbers = {key: spec.check(entry.get(key, spec.default), f"{path}.{key}")
+               for key, spec in LAB_PARAMS.items()}
     law = _law(entry.get("law", "power"), f"{path}.law")
     law_params = resolve_params(LAWS[law].params, _table(entry.get("law_params", {}), f"{path}.law_params"),
                                 f"{path}.law_params")

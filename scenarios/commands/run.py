@@ -34,8 +34,9 @@ def print_summary(result: RunResult, out: Path) -> None:
           f"(seed {config.seed}, key {result.key})")
     table = result.outcomes.sort_values("rank")
     for row in table.itertuples(index=False):
-        print(f"  {row.rank:>3}. {row.lab:<16} NPV {row.npv:>12.4g}  capability {row.final_capability:>9.4g}  "
-              f"mean alpha {row.mean_alpha:.3f}  revenue share {row.revenue_share:6.1%}  {row.policy}")
+        print(f"  {row.rank:>3}. {row.lab:<16} NPV {row.npv:>12.4g}  "
+              f"capability {row.final_capability:>9.4g}  mean alpha {row.mean_alpha:.3f}  "
+              f"revenue share {row.revenue_share:6.1%}  {row.policy}")
     print(f"outputs written to {out}")
 
 
