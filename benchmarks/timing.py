@@ -1,5 +1,10 @@
-"""Wall-clock measurement: medians over repeats, so one slow outlier (a page fault, a GC pass) cannot
-decide a comparison. Ratios between methods are only ever taken between figures from the same process.
+"""Timing: medians over repeats, so one slow outlier (a page fault, a GC pass) cannot decide a comparison.
+
+Single-process benchmarks are timed by the CPU time of this process (``time.process_time``), not the wall
+clock: on a small shared machine other work steals the cores at random and makes wall-clock medians
+meaningless, while the CPU time a computation needs does not depend on it. Parallel throughput (many
+processes) is timed by the wall clock. Ratios between methods are only taken between figures from the
+same run.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from typing import Any, Callable
 
 @dataclass(frozen=True)
 class Timing:
-    """Median and spread of ``repeats`` wall-clock measurements, in seconds, and the last return value."""
+    """Median and spread of ``repeats`` measurements, in seconds, and the last return value."""
 
     median: float
     best: float
@@ -24,17 +29,24 @@ class Timing:
         return {"median_s": self.median, "best_s": self.best, "worst_s": self.worst, "repeats": self.repeats}
 
 
-def measure(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> Timing:
+def measure(fn: Callable[[], Any], repeats: int, warmup: int = 1,
+            clock: Callable[[], float] = time.process_time) -> Timing:
     """Time ``fn()`` ``repeats`` times after ``warmup`` untimed calls (imports, caches, first-call costs)."""
     value = None
     for _ in range(warmup):
         value = fn()
     samples = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        value = fn()
-        samples.append(time.perf_counter() - start)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()  # as timeit does: a collection triggered by earlier garbage is not the timed code's cost
+    try:
+        for _ in range(repeats):
+            start = clock()
+            value = fn()
+            samples.append(clock() - start)
+    finally:
+        if enabled:
+            gc.enable()
     samples.sort()
     middle = len(samples) // 2
     median = samples[middle] if len(samples) % 2 else 0.5 * (samples[middle - 1] + samples[middle])

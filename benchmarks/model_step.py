@@ -1,0 +1,77 @@
+"""Benchmark 2: a whole run of the model against the numpy loop (the limit) and a naive Mesa model.
+
+For each population size the three implementations run the same configuration
+(:func:`benchmarks.population.mixed_config`, 100 steps, data collection on), interleaved so that
+background load hits all three alike; the table reports medians and the ratios to the numpy loop, and the
+largest relative difference of any recorded variable between the model and the loop (they implement the
+same equations independently, so it should be rounding).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.naive_mesa import NaiveModel
+from benchmarks.numpy_loop import RECORDED, run_numpy
+from benchmarks.population import mixed_config
+from benchmarks.timing import measure
+from market.config import RaceConfig
+from market.model import RaceModel
+
+TARGETS = {2: 3.0, 1000: 5.0}
+
+
+def max_rel_difference(config: RaceConfig) -> float:
+    """Largest relative difference between the model's records and the numpy loop's, over every variable."""
+    model = RaceModel(config).run()
+    limit = run_numpy(config)
+    worst = 0.0
+    for name in RECORDED:
+        ours, ref = model.recorder.labs[name], limit[name]
+        scale = np.maximum(np.abs(ref), np.finfo(float).tiny)
+        worst = max(worst, float(np.max(np.abs(ours - ref) / scale)))
+    return worst
+
+
+def _naive_rel_difference(config: RaceConfig) -> float:
+    naive = NaiveModel(config).run()
+    limit = run_numpy(config)
+    return max(float(np.max(np.abs(naive.records(name) - limit[name])
+                            / np.maximum(np.abs(limit[name]), np.finfo(float).tiny))) for name in RECORDED)
+
+
+def run(quick: bool) -> dict:
+    sizes = (2, 10) if quick else (2, 10, 100, 1000)
+    steps = 20 if quick else 100
+    rows = []
+    for n in sizes:
+        config = mixed_config(n, steps)
+        budget = 0.2 if quick else 4.0
+        first = measure(lambda: RaceModel(config).run(), repeats=1, warmup=0).median
+        repeats = max(3, min(15, int(budget / max(first, 1e-4))))
+        run_numpy(config), RaceModel(config).run(), NaiveModel(config).run()  # warm caches and imports
+        times = {"numpy": [], "labrace": [], "naive": []}
+        for _ in range(repeats):  # interleaved, a few samples each per round
+            times["numpy"].append(measure(lambda: run_numpy(config), 3, 0).median)
+            times["labrace"].append(measure(lambda: RaceModel(config).run(), 3, 0).median)
+            if n <= 100 or len(times["naive"]) < 3:
+                times["naive"].append(measure(lambda: NaiveModel(config).run(), 1, 0).median)
+        med = {k: float(np.median(v)) for k, v in times.items()}
+        rows.append({"labs": n, "steps": steps, "repeats": repeats, "numpy_s": med["numpy"],
+                     "labrace_best_s": min(times["labrace"]), "numpy_best_s": min(times["numpy"]),
+                     "labrace_s": med["labrace"], "naive_mesa_s": med["naive"],
+                     "labrace_ratio": med["labrace"] / med["numpy"], "naive_ratio": med["naive"] / med["numpy"],
+                     "labrace_per_lab_step_us": med["labrace"] / (n * steps) * 1e6,
+                     "max_rel_difference": max_rel_difference(config),
+                     "naive_max_rel_difference": _naive_rel_difference(config)})
+    targets = []
+    for n, limit in TARGETS.items():
+        row = next((r for r in rows if r["labs"] == n), None)
+        if row is not None:
+            targets.append({"target": f"model <= {limit:g}x the numpy loop at N = {n}",
+                            "measured": f"{row['labrace_ratio']:.2f}x", "met": row["labrace_ratio"] <= limit})
+    big, small = rows[-1], rows[0]
+    growth = (big["labrace_s"] / small["labrace_s"]) / (big["labs"] / small["labs"])
+    targets.append({"target": "cost linear in N (time ratio / lab ratio <= 1 between the ends)",
+                    "measured": f"{growth:.3f}", "met": growth <= 1.0})
+    return {"name": "model_step", "rows": rows, "targets": targets}
