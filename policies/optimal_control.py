@@ -163,15 +163,40 @@ def _trajectory(problem: LabProblem, alpha: Array, t: Array, h: float):
     return x, M, costate
 
 
+def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int) -> Array:
+    """Next iterate of the damped fixed-point map ``alpha + theta (target - alpha)``, Anderson-accelerated.
+
+    The last ``memory`` differences of iterates and residuals fit the combination of past steps whose
+    residual is smallest (least squares, by its normal equations); the step extrapolates along it,
+    then is clipped to [0, 1].
+    With one iterate, or ``memory = 0``, it is the plain damped step. The caller forgets the history
+    whenever the residual grows, which falls back to damping alone.
+    """
+    del steps[:-memory - 1]
+    del residuals[:-memory - 1]
+    alpha, residual = steps[-1], residuals[-1]
+    if len(steps) < 2:
+        return alpha + theta * residual
+    d_alpha = np.diff(np.array(steps), axis=0)
+    d_residual = np.diff(np.array(residuals), axis=0)
+    # Normal equations of the small least-squares problem (memory x memory), lightly regularised: far
+    # cheaper than a factorisation of the tall (grid x memory) matrix and accurate enough for a step.
+    gram = d_residual @ d_residual.T
+    gram[np.diag_indices_from(gram)] += 1e-12 * np.trace(gram) + 1e-300
+    weights = np.linalg.solve(gram, d_residual @ residual)
+    return np.clip(alpha + theta * residual - (d_alpha + theta * d_residual).T @ weights, 0.0, 1.0)
+
+
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
                      tol: float = 1e-10, max_iter: int = 2000, damping: float = 0.5,
-                     argmax: str = "auto") -> ControlResult:
+                     argmax: str = "auto", memory: int = 5) -> ControlResult:
     """Forward–backward sweep for ``problem`` on a uniform grid of ``intervals`` steps.
 
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
     ``"numerical"`` or ``"auto"`` (closed form where it applies). Converged means the largest change of
     alpha in an iteration fell below ``tol``. The damping factor shrinks automatically when the change
-    grows, which is what keeps the sweep stable for strongly convex revenue.
+    grows, which is what keeps the sweep stable for strongly convex revenue. ``memory`` past iterates
+    Anderson-accelerate the damped iteration (0: damping alone); it cuts the sweeps several-fold.
     """
     if intervals < 2:
         raise ValueError(f"intervals must be >= 2, got {intervals}")
@@ -186,17 +211,24 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     if alpha.shape != t.shape:
         raise ValueError(f"alpha0 has {alpha.size} values for {t.size} grid points")
     theta, previous, change, iterations = damping, np.inf, np.inf, 0
+    steps: list[Array] = []
+    residuals: list[Array] = []
     for iterations in range(1, max_iter + 1):
         x, M, costate = _trajectory(problem, alpha, t, h)
         target = maximiser(problem, x, costate, t)
-        change = float(np.max(np.abs(target - alpha)))
+        residual = target - alpha
+        change = float(np.max(np.abs(residual)))
         if change < tol:
             alpha = target
             break
         if change > previous:
             theta = max(0.05, 0.7 * theta)
+            steps.clear()
+            residuals.clear()
         previous = change
-        alpha = alpha + theta * (target - alpha)
+        steps.append(alpha)
+        residuals.append(residual)
+        alpha = _anderson(steps, residuals, theta, memory)
     x, M, costate = _trajectory(problem, alpha, t, h)
     revenue = problem.revenue(M, alpha, t)
     discounted = np.exp(-problem.discount * t) * revenue
