@@ -7,7 +7,6 @@ configuration (hence an identical run). Validation itself lives in :mod:`scenari
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -96,8 +95,24 @@ def config_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> RaceCon
     return validate(data, source)
 
 
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: quote, backslash and every control character (TOML forbids them raw) escaped."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def _value(value: Any) -> str:
-    """One TOML value. Strings use JSON escapes, which are valid TOML basic-string escapes."""
+    """One TOML value (finite numbers, booleans and strings are all a resolved scenario holds)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -105,7 +120,7 @@ def _value(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)  # shortest round-tripping form; always contains '.', 'e' (finite values only)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _string(value)
     raise TypeError(f"cannot write {type(value).__name__} {value!r} as a TOML value")
 
 

@@ -157,7 +157,7 @@ def scenarios(draw):
     labs = draw(st.lists(_lab(), min_size=1, max_size=3))
     for index, entry in enumerate(labs):
         entry["name"] = f"L{index}"
-    return {"name": draw(st.text("abcxyz_-", min_size=1, max_size=8)), "dt": dt,
+    return {"name": draw(st.text(min_size=1, max_size=8).filter(str.strip)), "dt": dt,
             "horizon": draw(st.floats(dt, 100.0)), "seed": draw(st.integers(0, 2 ** 32)),
             "market": draw(_table(MARKET_PARAMS)), "shocks": draw(_table(SHOCK_PARAMS)), "labs": labs}
 
