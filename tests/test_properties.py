@@ -94,10 +94,10 @@ def shocks(draw):
 
 
 @st.composite
-def configs(draw, shock_strategy=None):
+def configs(draw, shock_strategy=None, names: list[str] | None = None):
     n = draw(st.integers(1, 4))
     horizon = draw(st.floats(0.5, 2.0))
-    return RaceConfig(labs=tuple(draw(labs(i)) for i in range(n)), market=draw(markets()),
+    return RaceConfig(labs=tuple(draw(labs(i, names)) for i in range(n)), market=draw(markets()),
                       shocks=draw(shocks() if shock_strategy is None else shock_strategy), horizon=horizon,
                       dt=draw(st.sampled_from([0.1, 0.25])), seed=draw(st.integers(0, 2 ** 31)))
 
@@ -127,8 +127,11 @@ def test_model_invariants(config):
 
 
 @MODEL_SETTINGS
-@given(configs(shock_strategy=shocks().filter(lambda s: s.active)))
+@given(configs(shock_strategy=shocks().filter(lambda s: s.active),
+               names=[name for name in policy_names() if name not in PLANNERS]))
 def test_same_seed_same_run_with_shocks(config):
+    """Shocks come only from the model's seeded generator (planners are deterministic functions of the
+    observed state and are exercised by the other model properties, so they are left out for speed)."""
     first = RaceModel(config).run()
     second = RaceModel(config).run()
     for column in LAB_COLUMNS:
