@@ -194,7 +194,8 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
 
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
     ``"numerical"`` or ``"auto"`` (closed form where it applies). Converged means the largest change of
-    alpha in an iteration fell below ``tol``. The damping factor shrinks automatically when the change
+    alpha in an iteration fell below ``tol``, except possibly in a narrow band of grid points holding a
+    bang-bang switch (their number is in the message and ``extra["switch_cells"]``). The damping factor shrinks automatically when the change
     grows, which is what keeps the sweep stable for strongly convex revenue. ``memory`` past iterates
     Anderson-accelerate the damped iteration (0: damping alone); it cuts the sweeps several-fold.
     """
@@ -211,16 +212,24 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     if alpha.shape != t.shape:
         raise ValueError(f"alpha0 has {alpha.size} values for {t.size} grid points")
     theta, previous, change, iterations = damping, np.inf, np.inf, 0
+    switch_cells = 0
+    last_target: Array | None = None
     steps: list[Array] = []
     residuals: list[Array] = []
     for iterations in range(1, max_iter + 1):
         x, M, costate = _trajectory(problem, alpha, t, h)
         target = maximiser(problem, x, costate, t)
         residual = target - alpha
-        change = float(np.max(np.abs(residual)))
-        if change < tol:
+        unsettled = np.abs(residual) >= tol
+        change = float(np.max(np.abs(residual[~unsettled]), initial=0.0))
+        if not unsettled.any():
             alpha = target
             break
+        if last_target is not None and _only_a_switch_band(unsettled, target, last_target):
+            switch_cells = int(np.count_nonzero(unsettled))
+            break
+        last_target = target
+        change = float(np.max(np.abs(residual)))
         if change > previous:
             theta = max(0.05, 0.7 * theta)
             steps.clear()
@@ -234,11 +243,32 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     discounted = np.exp(-problem.discount * t) * revenue
     npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
     converged = change < tol
+    message = "converged" if converged else f"not converged after {iterations} iterations"
+    if converged and switch_cells:
+        message = f"converged except for {switch_cells} grid point(s) holding a bang-bang switch"
     return ControlResult(
         t=t, alpha=alpha, state=x, capability=M, costate=costate, revenue=revenue, npv_path=npv_path,
         npv=float(npv_path[-1]), iterations=iterations, change=change, converged=converged,
         method=f"forward-backward sweep ({argmax} argmax, cumulative Simpson)",
-        message="converged" if converged else f"not converged after {iterations} iterations")
+        message=message, extra={"switch_cells": switch_cells})
+
+
+def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = 16) -> bool:
+    """True when alpha has settled everywhere but in a narrow band of grid points (at most ``width``
+    wide) whose Hamiltonian maximisers are all corners (0 or 1), some of which jumped between 0 and 1
+    since the last sweep.
+
+    That is the signature of a bang-bang switch falling between grid points: there the maximiser flips
+    between 0 and 1 from sweep to sweep (the Simpson weights couple a few neighbours) while the rest of
+    the control, the state and the costate have converged. The switch is then resolved to the grid and
+    further sweeps would only bounce.
+    """
+    cells = np.flatnonzero(unsettled)
+    if cells[-1] - cells[0] >= width:
+        return False
+    corner = np.minimum(np.abs(target[cells]), np.abs(1.0 - target[cells]))
+    jumped = np.abs(target[cells] - last_target[cells]) > 0.5
+    return bool(np.all(corner < 1e-9) and np.any(jumped))
 
 
 def npv_piecewise(problem: LabProblem, levels: Array, nodes: int = 8) -> tuple[float, Array]:

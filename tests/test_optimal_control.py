@@ -108,6 +108,24 @@ def test_chinchilla_law_pontryagin_npv_matches_the_direct_method():
     assert np.all(np.diff(levels) <= 1e-9)
 
 
+@pytest.mark.parametrize("data_cap", [None, 1e12])
+def test_bang_bang_switch_converges_and_refines_with_the_grid(data_cap):
+    """H linear in alpha: the sweep must stop once only the switch's grid points still flip, and the
+    NPV must then agree across grids and stay above the best piecewise-constant control."""
+    law = LAWS["chinchilla"]
+    params = {"efficiency": 1e22, "tokens_per_param": 20.0, "data_cap": data_cap, "trained0": 10.0}
+    problem = LabProblem(law, params, 10.0, MarketRevenue(MarketParams(), 100.0, 0.1), 0.05, 0.0, 10.0)
+    results = [solve_pontryagin(problem, n, max_iter=300) for n in (1000, 2000, 4000)]
+    for result in results:
+        assert result.converged and result.iterations < 100
+        assert result.extra["switch_cells"] <= 16
+    npvs = np.array([r.npv for r in results])
+    assert np.ptp(npvs) / npvs[-1] < 1e-6
+    (_, _), (_, fine) = direct_chain(problem, (200, 400))
+    assert fine.npv <= npvs[-1] * (1 + 1e-9)
+    assert (npvs[-1] - fine.npv) / npvs[-1] < 2e-6
+
+
 @pytest.mark.parametrize("bad", [{"t_end": 0.0}, {"discount": 0.0}, {"discount": -0.1}, {"x0": 0.0},
                                  {"x0": float("nan")}])
 def test_ill_posed_problems_are_rejected(bad):
