@@ -1,4 +1,4 @@
-"""The ``labrace`` command line.
+"""labrace: frontier AI labs splitting compute between training and inference, competing in a market.
 
 Each subcommand lives in its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``; this
 module only wires them together. Exit codes follow CLI conventions: 0 success, 1 a run failed, 2 bad
