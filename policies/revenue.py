@@ -10,7 +10,8 @@ whatever the rivals do (model.md §2), which is when the closed-form Hamiltonian
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
 
@@ -38,6 +39,8 @@ class RivalPath:
         return not np.any(self.tokens > 0)
 
     def at(self, t: Array) -> tuple[Array, Array, Array]:
+        if t is self.t:  # the forecast was made on the solver's grid: its own values, no interpolation
+            return self.value, self.tokens, self.log_weight
         if self.t.size == 1:
             shape = np.shape(t)
             return (np.full(shape, self.value[0]), np.full(shape, self.tokens[0]),
@@ -57,9 +60,29 @@ class MarketRevenue:
     growth: float
     t0: float = 0.0
     rivals: RivalPath = RivalPath.none()
+    _memo: dict[str, tuple[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _on_times(self, key: str, t: Array, make: Callable[[Array], Any]) -> Any:
+        """``make(t)``, remembered for the last ``t`` array seen under ``key``.
+
+        A solver sweep evaluates revenue and its derivatives dozens of times on one time grid (the
+        Hamiltonian maximiser bisects 52 times); the terms that depend on time alone — compute, the
+        rivals' aggregates, the demand slope — are the same each time. Grids are never modified in place,
+        so the array's identity is the key; the cache holds the array, so the identity cannot be reused.
+        """
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        value = make(t)
+        self._memo[key] = (t, value)
+        return value
 
     def compute(self, t: Array) -> Array:
-        return self.compute0 * np.exp(self.growth * (np.asarray(t, dtype=float) - self.t0))
+        return self._on_times("compute", t, lambda s: self.compute0 * np.exp(
+            self.growth * (np.asarray(s, dtype=float) - self.t0)))
+
+    def _rivals_at(self, t: Array) -> tuple[Array, Array, Array]:
+        return self._on_times("rivals", t, self.rivals.at)
 
     @property
     def separable(self) -> bool:
@@ -71,7 +94,7 @@ class MarketRevenue:
     def _parts(self, M: Array, alpha: Array, t: Array):
         m = self.market
         K = (1.0 - alpha) * self.compute(t)
-        rival_value, rival_tokens, rival_log_weight = self.rivals.at(t)
+        rival_value, rival_tokens, rival_log_weight = self._rivals_at(t)
         own_value = M ** m.gamma * K
         value = own_value + rival_value
         tokens = K + rival_tokens
@@ -111,14 +134,14 @@ class MarketRevenue:
         K, value, tokens, pool, share = self._parts(M, alpha, t)
         value_per_token = M ** m.gamma
         if m.demand == "quasilinear":
-            delta = m.delta0 * np.exp(-m.demand_growth * np.asarray(t, dtype=float))
+            delta = self._on_times("delta", t, lambda s: m.delta0 * np.exp(-m.demand_growth * np.asarray(s, float)))
             dpool_dK = np.where(pool > 0, m.omega * value_per_token - 2.0 * delta * tokens, 0.0)
         else:
             capacity = m.capacity0 * np.exp(m.demand_growth * np.asarray(t, dtype=float))
             open_market = tokens < capacity
             dpool_dK = np.where(open_market, m.omega * value_per_token * (1.0 - tokens / capacity)
                                 - m.omega * value / capacity, 0.0)
-        _, _, rival_log_weight = self.rivals.at(t)
+        _, _, rival_log_weight = self._rivals_at(t)
         # d share / dK = s (1 - s) / K, written so that it stays finite as K -> 0.
         rival_per_own = np.exp(np.minimum(rival_log_weight - m.contest_exponent * np.log(M), 700.0))
         with np.errstate(divide="ignore", invalid="ignore"):
