@@ -80,7 +80,9 @@ def revenue_pool(value: Array, tokens: Array, t: Array | float, market: MarketPa
     """
     w = market.omega if omega is None else omega
     if market.demand == "quasilinear":
-        delta = market.delta0 * np.exp(-market.demand_growth * np.asarray(t, dtype=float))
+        delta = market.delta0
+        if market.demand_growth != 0.0:  # else exp(-g t) is exactly 1: skip it, it is a third of the call
+            delta = delta * np.exp(-market.demand_growth * np.asarray(t, dtype=float))
         return np.maximum(0.0, w * value - delta * tokens * tokens)
     capacity = market.capacity0 * np.exp(market.demand_growth * np.asarray(t, dtype=float))
     return w * value * np.maximum(0.0, 1.0 - tokens / capacity)
@@ -101,7 +103,7 @@ def capability_weights(M: Array, K: Array, exponent: float) -> Array:
 def split_shares(weights: Array) -> Array:
     """Shares proportional to ``weights``; all zero when nobody has weight (nobody serves)."""
     total = weights.sum(axis=-1, keepdims=True)
-    if np.all(total > 0):  # the usual case, without the masked-divide machinery
+    if (total > 0).all():  # the usual case, without the masked-divide machinery (or np.all's dispatch)
         return weights / total
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
