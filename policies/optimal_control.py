@@ -37,7 +37,12 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class LabProblem:
-    """One lab's optimal-control problem from ``t0`` to ``t_end``; law parameters are scalars."""
+    """One lab's optimal-control problem from ``t0`` to ``t_end``; law parameters are scalars.
+
+    The Hamiltonian and its derivative are elementwise, so ``x0``, ``discount``, the law parameters and
+    the revenue's compute may also be arrays over several labs' problems evaluated side by side (the
+    myopic argmax does this); the sweep solvers take one lab at a time.
+    """
 
     law: CapabilityLaw
     law_params: Mapping[str, float]
@@ -51,9 +56,10 @@ class LabProblem:
     def __post_init__(self) -> None:
         if not self.t_end > self.t0:
             raise ValueError(f"t_end ({self.t_end}) must be after t0 ({self.t0})")
-        if not self.discount > 0:
+        if not np.all(np.asarray(self.discount) > 0):
             raise ValueError(f"discount must be > 0, got {self.discount}")
-        if not (np.isfinite(self.x0) and self.x0 > 0):
+        x0 = np.asarray(self.x0)
+        if not np.all(np.isfinite(x0) & (x0 > 0)):
             raise ValueError(f"initial state x0 must be finite and > 0, got {self.x0}")
 
     def capability(self, x: Array) -> Array:
