@@ -84,6 +84,24 @@ class MarketRevenue:
     def _rivals_at(self, t: Array) -> tuple[Array, Array, Array]:
         return self._on_times("rivals", t, self.rivals.at)
 
+    def _capability_terms(self, M: Array, t: Array) -> tuple[Array, Array, Array]:
+        """``M^gamma``, ``lambda log M`` and the rivals' contest weight per unit of own serving, ``W / M^lambda``.
+
+        They do not depend on alpha, and the Hamiltonian maximiser holds ``M`` (the same array) and ``t``
+        fixed while it bisects on alpha, so they are remembered for the last ``(M, t)`` pair, by identity
+        as for :meth:`_on_times`.
+        """
+        hit = self._memo.get("capability")
+        if hit is not None and hit[0] is M and hit[1] is t:
+            return hit[2]
+        m = self.market
+        _, _, rival_log_weight = self._rivals_at(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            contest_log_M = m.contest_exponent * np.log(M)
+        terms = (M ** m.gamma, contest_log_M, np.exp(np.minimum(rival_log_weight - contest_log_M, 700.0)))
+        self._memo["capability"] = (M, t, terms)
+        return terms
+
     @property
     def separable(self) -> bool:
         """True when ``R = omega M^gamma (1 - alpha) C`` exactly (rivals cannot affect this lab)."""
@@ -95,12 +113,13 @@ class MarketRevenue:
         m = self.market
         K = (1.0 - alpha) * self.compute(t)
         rival_value, rival_tokens, rival_log_weight = self._rivals_at(t)
-        own_value = M ** m.gamma * K
+        value_per_token, contest_log_M, _ = self._capability_terms(M, t)
+        own_value = value_per_token * K
         value = own_value + rival_value
         tokens = K + rival_tokens
         pool = revenue_pool(value, tokens, t, m)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_own = m.contest_exponent * np.log(M) + np.log(K)
+            log_own = contest_log_M + np.log(K)
             share = np.where(K > 0, 1.0 / (1.0 + np.exp(np.minimum(rival_log_weight - log_own, 700.0))), 0.0)
         return K, value, tokens, pool, share
 
@@ -119,7 +138,8 @@ class MarketRevenue:
         if m.demand == "quasilinear":
             dpool_dvalue = np.where(pool > 0, m.omega, 0.0)
         else:
-            capacity = m.capacity0 * np.exp(m.demand_growth * np.asarray(t, dtype=float))
+            capacity = self._on_times("capacity", t,
+                                      lambda s: m.capacity0 * np.exp(m.demand_growth * np.asarray(s, float)))
             dpool_dvalue = m.omega * np.maximum(0.0, 1.0 - tokens / capacity)
         dvalue_dM = m.gamma * M ** (m.gamma - 1.0) * K
         dshare_dM = m.contest_exponent / M * share * (1.0 - share)
@@ -132,18 +152,17 @@ class MarketRevenue:
         if self.separable:
             return -m.omega * M ** m.gamma * C * np.ones_like(alpha)
         K, value, tokens, pool, share = self._parts(M, alpha, t)
-        value_per_token = M ** m.gamma
+        value_per_token, _, rival_per_own = self._capability_terms(M, t)
         if m.demand == "quasilinear":
             delta = self._on_times("delta", t, lambda s: m.delta0 * np.exp(-m.demand_growth * np.asarray(s, float)))
             dpool_dK = np.where(pool > 0, m.omega * value_per_token - 2.0 * delta * tokens, 0.0)
         else:
-            capacity = m.capacity0 * np.exp(m.demand_growth * np.asarray(t, dtype=float))
+            capacity = self._on_times("capacity", t,
+                                      lambda s: m.capacity0 * np.exp(m.demand_growth * np.asarray(s, float)))
             open_market = tokens < capacity
             dpool_dK = np.where(open_market, m.omega * value_per_token * (1.0 - tokens / capacity)
                                 - m.omega * value / capacity, 0.0)
-        _, _, rival_log_weight = self._rivals_at(t)
         # d share / dK = s (1 - s) / K, written so that it stays finite as K -> 0.
-        rival_per_own = np.exp(np.minimum(rival_log_weight - m.contest_exponent * np.log(M), 700.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             dshare_dK = (1.0 - share) / (K + rival_per_own)
         dshare_dK = np.where(np.isfinite(dshare_dK), dshare_dK, 0.0)
