@@ -27,9 +27,10 @@ Array = np.ndarray
 def growth_integral(rate: Array | float, dt: float) -> Array:
     """``(exp(rate dt) - 1) / rate``: the integral of ``exp(rate s)`` over ``[0, dt]``, stable at rate 0."""
     rate = np.asarray(rate, dtype=float)
-    small = np.abs(rate * dt) < 1e-12
-    if not small.any():  # the model's every step: skip the series branch, same numbers
-        return np.expm1(rate * dt) / rate
+    x = rate * dt
+    if np.abs(x).min(initial=np.inf) >= 1e-12:  # the model's every step: skip the series branch, same numbers
+        return np.expm1(x) / rate
+    small = np.abs(x) < 1e-12
     safe = np.where(small, 1.0, rate)
     return np.where(small, dt * (1.0 + 0.5 * rate * dt), np.expm1(safe * dt) / safe)
 
