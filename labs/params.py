@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from difflib import get_close_matches
+from typing import Any, Iterable, Mapping
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the valid choice closest to a misspelt ``name``, else ``""``."""
+    hint = get_close_matches(str(name), list(choices), n=1)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
 
 
 class ParameterError(ValueError):
@@ -109,13 +116,10 @@ def resolve_params(specs: Mapping[str, Param], given: Mapping[str, Any], prefix:
     Returns a new dict with every specified parameter present. Errors name ``prefix.name`` and, for an
     unknown name, suggest the closest valid one.
     """
-    from difflib import get_close_matches
-
     out: dict[str, Any] = {}
     for key in given:
         if key not in specs:
-            hint = get_close_matches(key, list(specs), n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            suggestion = did_you_mean(key, specs)
             allowed = ", ".join(specs) if specs else "no parameters"
             path = f"{prefix}.{key}" if prefix else key
             raise ParameterError(path, f"unknown parameter{suggestion}", allowed)

@@ -5,10 +5,9 @@ Scenario validation, tournaments, the command line's listings and the visualiser
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Any, Mapping
 
-from labs.params import ParameterError, resolve_params
+from labs.params import ParameterError, did_you_mean, resolve_params
 from labs.spec import PolicySpec, freeze
 from policies.base import Policy
 
@@ -27,9 +26,7 @@ def policy_class(name: str, path: str = "policy.name") -> type[Policy]:
     """Look a family up by name; an unknown name suggests the closest registered one."""
     _load_families()
     if name not in REGISTRY:
-        hint = get_close_matches(str(name), list(REGISTRY), n=1)
-        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise ParameterError(path, f"unknown policy {name!r}{suggestion}",
+        raise ParameterError(path, f"unknown policy {name!r}{did_you_mean(name, REGISTRY)}",
                              "one of " + ", ".join(sorted(REGISTRY)))
     return REGISTRY[name]
 

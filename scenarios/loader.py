@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from difflib import get_close_matches
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Mapping
 
+from labs.params import did_you_mean
 from market.config import RaceConfig
 from scenarios.schema import ScenarioError, validate
 
@@ -71,9 +71,7 @@ def resolve_source(source: str | Path) -> Path:
         return shipped[str(source)][0]
     if path.exists():
         return path
-    hint = get_close_matches(str(source), list(shipped), n=1)
-    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-    raise ScenarioError(str(source), "", f"no such file or shipped scenario{suggestion}",
+    raise ScenarioError(str(source), "", f"no such file or shipped scenario{did_you_mean(source, shipped)}",
                         "a .toml path or one of " + ", ".join(shipped))
 
 

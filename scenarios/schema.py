@@ -11,11 +11,10 @@ Paths use zero-based indices into the ``[[labs]]`` array, e.g. ``labs[1].policy.
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Any, Mapping
 
 from labs.laws import LAWS
-from labs.params import Param, ParameterError, resolve_params
+from labs.params import Param, ParameterError, did_you_mean, resolve_params
 from labs.spec import LAB_PARAMS, LabSpec
 from market.clearing import MarketParams
 from market.config import RUN_PARAMS, RaceConfig, ShockParams
@@ -69,14 +68,12 @@ class ScenarioError(ParameterError):
         return text + (f" (allowed: {self.allowed})" if self.allowed else "")
 
 
-def _check_keys(given: Mapping[str, Any], allowed: Mapping[str, str], prefix: str) -> None:
+def check_keys(given: Mapping[str, Any], allowed: Mapping[str, str], prefix: str) -> None:
     """Reject keys not in ``allowed``, suggesting the closest valid one."""
     for key in given:
         if key not in allowed:
-            hint = get_close_matches(str(key), list(allowed), n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ParameterError(f"{prefix}.{key}" if prefix else str(key), f"unknown key{suggestion}",
-                                 ", ".join(allowed))
+            raise ParameterError(f"{prefix}.{key}" if prefix else str(key),
+                                 f"unknown key{did_you_mean(key, allowed)}", ", ".join(allowed))
 
 
 def _table(value: Any, path: str) -> Mapping[str, Any]:
@@ -95,9 +92,7 @@ def _text(value: Any, path: str, nonempty: bool = True) -> str:
 
 def _law(value: Any, path: str) -> str:
     if not isinstance(value, str) or value not in LAWS:
-        hint = get_close_matches(str(value), list(LAWS), n=1)
-        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise ParameterError(path, f"unknown capability law {value!r}{suggestion}",
+        raise ParameterError(path, f"unknown capability law {value!r}{did_you_mean(value, LAWS)}",
                              "one of " + ", ".join(repr(k) for k in LAWS))
     return value
 
@@ -111,7 +106,7 @@ def _policy(value: Any, path: str):
             # a bare name has no ``.name`` sub-field in the file; report the field the user wrote
             raise ParameterError(path, error.reason, error.allowed) from None
     table = _table(value, path)
-    _check_keys(table, POLICY_KEYS, path)
+    check_keys(table, POLICY_KEYS, path)
     name = _text(table.get("name", DEFAULT_POLICY), f"{path}.name")
     params = _table(table.get("params", {}), f"{path}.params")
     return resolve_policy(name, params, path)
@@ -121,7 +116,7 @@ def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
     """The lab (or ``count`` identical labs) described by one ``[[labs]]`` entry."""
     path = f"labs[{index}]"
     entry = _table(entry, path)
-    _check_keys(entry, LAB_KEYS, path)
+    check_keys(entry, LAB_KEYS, path)
     name = _text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
     count = COUNT.check(entry.get("count", 1), f"{path}.count")
     numbers = {key: spec.check(entry.get(key, spec.default), f"{path}.{key}")
@@ -160,7 +155,7 @@ def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str 
     """
     try:
         data = _table(data, "scenario")
-        _check_keys(data, TOP_LEVEL_KEYS, "")
+        check_keys(data, TOP_LEVEL_KEYS, "")
         name = _text(data.get("name", default_name), "name")
         if "description" in data:
             _text(data["description"], "description", nonempty=False)

@@ -29,17 +29,16 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from difflib import get_close_matches
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Mapping
 
-from labs.params import Param, ParameterError
+from labs.params import Param, ParameterError, did_you_mean
 from labs.spec import PolicySpec
 from market.config import RaceConfig
 from policies.registry import resolve_policy
 from scenarios.loader import config_from_dict, load_scenario
-from scenarios.schema import ScenarioError
+from scenarios.schema import ScenarioError, check_keys
 from scenarios.tournament.sweeps import SweepPoint, Target, parse_target, sweep_points
 
 SEATINGS: dict[str, str] = {
@@ -113,9 +112,7 @@ def resolve_tournament_source(source: str | Path) -> Path:
     shipped = shipped_tournaments()
     if str(source) in shipped:
         return shipped[str(source)]
-    hint = get_close_matches(str(source), list(shipped), n=1)
-    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-    raise ScenarioError(str(source), "", f"no such file or shipped tournament{suggestion}",
+    raise ScenarioError(str(source), "", f"no such file or shipped tournament{did_you_mean(source, shipped)}",
                         "a .toml path or one of " + ", ".join(shipped))
 
 
@@ -136,7 +133,7 @@ def tournament_from_dict(data: Mapping[str, Any], source: str = "<dict>", defaul
     """Validate parsed tournament data; errors name ``source`` and the field path."""
     try:
         data = _table(data, "tournament")
-        _check_keys(data, TOP_LEVEL_KEYS, "")
+        check_keys(data, TOP_LEVEL_KEYS, "")
         name = _text(data.get("name", default_name), "name")
         description = _text(data.get("description", ""), "description", nonempty=False)
         lineup = data.get("lineup_size")
@@ -153,15 +150,6 @@ def tournament_from_dict(data: Mapping[str, Any], source: str = "<dict>", defaul
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None
     return TournamentSpec(name, description, source, entrants, scenarios, seeds, points, lineup_size, seating)
-
-
-def _check_keys(given: Mapping[str, Any], allowed: Mapping[str, str], prefix: str) -> None:
-    for key in given:
-        if key not in allowed:
-            hint = get_close_matches(str(key), list(allowed), n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ParameterError(f"{prefix}.{key}" if prefix else str(key), f"unknown key{suggestion}",
-                                 ", ".join(allowed))
 
 
 def _table(value: Any, path: str) -> Mapping[str, Any]:
@@ -185,7 +173,7 @@ def _entrants(value: Any) -> tuple[Entrant, ...]:
     for index, entry in enumerate(value):
         path = f"entrants[{index}]"
         entry = _table(entry, path)
-        _check_keys(entry, ENTRANT_KEYS, path)
+        check_keys(entry, ENTRANT_KEYS, path)
         if "policy" not in entry:
             raise ParameterError(f"{path}.policy", "a policy name is required", "a registered policy name")
         name = _text(entry["policy"], f"{path}.policy")
@@ -241,7 +229,7 @@ def _seeds(value: Any) -> tuple[int, ...]:
 
 
 def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> tuple[SweepPoint, ...]:
-    _check_keys(table, SWEEP_KEYS, "sweep")
+    check_keys(table, SWEEP_KEYS, "sweep")
     grid: dict[Target, list[Any]] = {}
     for key, values in _table(table.get("grid", {}), "sweep.grid").items():
         path = f'sweep.grid."{key}"'
@@ -253,7 +241,7 @@ def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> tup
             raise ParameterError(path, "repeated value", "distinct values")
         grid[target] = checked
     sample = _table(table.get("sample", {}), "sweep.sample")
-    _check_keys(sample, SAMPLE_KEYS, "sweep.sample")
+    check_keys(sample, SAMPLE_KEYS, "sweep.sample")
     n = SAMPLE_N.check(sample.get("n", 0), "sweep.sample.n")
     seed = SEED.check(sample.get("seed", 0), "sweep.sample.seed")
     ranges: dict[Target, tuple[float, float]] = {}

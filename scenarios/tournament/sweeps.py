@@ -9,7 +9,6 @@ reach a value a scenario file could not hold.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from difflib import get_close_matches
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from labs.laws import LAWS
-from labs.params import Param, ParameterError
+from labs.params import Param, ParameterError, did_you_mean
 from labs.spec import LAB_PARAMS, freeze
 from market.clearing import MARKET_PARAMS
 from market.config import RUN_PARAMS, SHOCK_PARAMS, RaceConfig
@@ -70,9 +69,7 @@ def parse_target(key: str, path: str, scenarios: tuple["BaseScenario", ...]) -> 
     """The :class:`Target` named by ``key``; unknown names suggest the closest valid one."""
     known = _known_targets(scenarios)
     if key not in known:
-        hint = get_close_matches(key, list(known), n=1)
-        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise ParameterError(path, f"unknown sweep parameter{suggestion}", ", ".join(known))
+        raise ParameterError(path, f"unknown sweep parameter{did_you_mean(key, known)}", ", ".join(known))
     return known[key]
 
 
