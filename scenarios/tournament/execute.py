@@ -111,9 +111,9 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
     new = failed = lost = 0
     errors: list[str] = []
     with tqdm(total=len(todo), unit="run", disable=not progress, desc="tournament") as bar:
-        futures = {executor.submit(run_batch, batch, version): batch for batch in batches}
-        for future in as_completed(futures):
-            batch = futures[future]
+
+        def record(future: Future, batch: list[RunTask]) -> None:
+            nonlocal new, failed, lost
             try:
                 rows = future.result()
             except Exception as error:  # noqa: BLE001 - the worker failed, not the runs: retry later
@@ -126,5 +126,15 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
                 failed += len(failed_keys)
                 errors.extend(sorted({r["error"] for r in rows if r["status"] == "failed"}))
             bar.update(len(batch))
+
+        pending: dict[Future, list[RunTask]] = {}
+        for batch in batches:
+            future = executor.submit(run_batch, batch, version)
+            if future.done():  # the serial executor ran it at submission: store it now, not after the rest
+                record(future, batch)
+            else:
+                pending[future] = batch
+        for future in as_completed(pending):
+            record(future, pending[future])
     return PlayReport(len(tasks), len(tasks) - len(missing), new, failed, lost, time.perf_counter() - start,
                       errors)
