@@ -18,27 +18,27 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_bvp
 
-from benchmarks.base_case import BaseCase
+from scenarios.reproduce.problem import TroynikovCase
 
 SCALE = np.array([100.0, 1e5, 1e6])
 SHARPNESS = 1000.0
 
 
-def _alpha(case: BaseCase, t: np.ndarray, M: np.ndarray, costate: np.ndarray) -> np.ndarray:
+def _alpha(case: TroynikovCase, t: np.ndarray, M: np.ndarray, costate: np.ndarray) -> np.ndarray:
     C = case.compute0 * np.exp(case.growth * t)
     eps = case.epsilon
-    ratio = np.maximum(costate, 0.0) * eps / (np.exp(-case.discount * t) * M ** case.gamma * C ** (1.0 - eps))
+    ratio = np.maximum(costate, 0.0) * eps / (np.exp(-case.rho * t) * M ** case.gamma * C ** (1.0 - eps))
     stationary = ratio ** (1.0 / (1.0 - eps))
     return np.maximum(1.0 - np.logaddexp(0.0, SHARPNESS * (1.0 - stationary)) / SHARPNESS, 0.0)
 
 
-def solve_base_case_bvp(case: BaseCase, tol: float, nodes: int = 11, max_nodes: int = 50000) -> dict:
+def solve_base_case_bvp(case: TroynikovCase, tol: float, nodes: int = 11, max_nodes: int = 50000) -> dict:
     """Solve from a generic guess (capability linear to 100, costate linear to 0); return NPV and mesh."""
     def rhs(t: np.ndarray, y: np.ndarray) -> np.ndarray:
         M, costate = y[0] * SCALE[0], y[1] * SCALE[1]
         C = case.compute0 * np.exp(case.growth * t)
         alpha = _alpha(case, t, M, costate)
-        served = np.exp(-case.discount * t) * (1.0 - alpha) * C
+        served = np.exp(-case.rho * t) * (1.0 - alpha) * C
         return np.vstack([(alpha * C) ** case.epsilon / SCALE[0],
                           -served * case.gamma * M ** (case.gamma - 1.0) / SCALE[1],
                           served * M ** case.gamma / SCALE[2]])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from benchmarks.base_case import BASE
+from scenarios.reproduce.problem import TroynikovCase
 from benchmarks.bvp import solve_base_case_bvp
 from benchmarks.euler_sweep import euler_sweep
 from benchmarks.timing import measure
@@ -21,6 +21,8 @@ from market.clearing import MarketParams
 from market.config import RaceConfig
 from market.model import RaceModel
 from policies.optimal_control import solve_pontryagin
+
+BASE_CASE = TroynikovCase()  # the seed paper's base case (model.md §5)
 
 TARGET_ERROR = 1e-6
 REPLAN_TARGET_S = 0.010
@@ -35,10 +37,10 @@ def _repeats(fn: Callable[[], Any], budget: float, most: int) -> int:
 def reference_npv(quick: bool) -> dict[str, float]:
     """The base-case optimum on a fine grid, with its distance to the half-as-fine grid and to solve_bvp."""
     fine, coarse = (4000, 2000) if quick else (64000, 32000)
-    problem = BASE.problem()
+    problem = BASE_CASE.problem()
     npv = solve_pontryagin(problem, fine, tol=1e-13).npv
     half = solve_pontryagin(problem, coarse, tol=1e-13).npv
-    bvp = solve_base_case_bvp(BASE, tol=1e-9)["npv"]
+    bvp = solve_base_case_bvp(BASE_CASE, tol=1e-9)["npv"]
     return {"npv": npv, "intervals": fine, "grid_halving_rel": abs(half / npv - 1.0),
             "solve_bvp_rel": abs(bvp / npv - 1.0)}
 
@@ -55,7 +57,7 @@ def _ladder(name: str, rungs: list[tuple[str, Callable[[], dict]]], reference: f
 
 
 def _labrace_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
-    problem = BASE.problem()
+    problem = BASE_CASE.problem()
 
     def solver(n: int) -> Callable[[], dict]:
         def solve() -> dict:
@@ -69,7 +71,7 @@ def _labrace_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
 
 def _bvp_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
     def solver(tol: float) -> Callable[[], dict]:
-        return lambda: solve_base_case_bvp(BASE, tol=tol)
+        return lambda: solve_base_case_bvp(BASE_CASE, tol=tol)
 
     tols = (1e-3, 1e-5) if quick else (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
     return [(f"tol {tol:g}", solver(tol)) for tol in tols]
@@ -78,7 +80,7 @@ def _bvp_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
 def _euler_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
     def solver(points: int) -> Callable[[], dict]:
         def solve() -> dict:
-            result = euler_sweep(BASE, points)
+            result = euler_sweep(BASE_CASE, points)
             return {"npv": result["npv"], "converged": result["change"] <= 1e-12}
         return solve
 

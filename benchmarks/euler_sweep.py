@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.base_case import BaseCase
+from scenarios.reproduce.problem import TroynikovCase
 
 
-def euler_sweep(case: BaseCase, points: int = 101, tol: float = 1e-12, max_iter: int = 10000) -> dict:
+def euler_sweep(case: TroynikovCase, points: int = 101, tol: float = 1e-12, max_iter: int = 10000) -> dict:
     """Sweep to a fixed point on ``points`` grid points; return the NPV, iterations and final change."""
     t = np.linspace(0.0, case.horizon, points)
     h = t[1] - t[0]
     C = case.compute0 * np.exp(case.growth * t)
-    discount = np.exp(-case.discount * t)
+    discount = np.exp(-case.rho * t)
     eps, gamma = case.epsilon, case.gamma
     alpha = np.full(points, 0.5)
     change, iterations = np.inf, 0

@@ -15,13 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.base_case import BASE
+from scenarios.reproduce.problem import TroynikovCase
 from benchmarks.bvp import solve_base_case_bvp
 from benchmarks.euler_sweep import euler_sweep
 from benchmarks.naive_mesa import NaiveModel
 from benchmarks.numpy_loop import RECORDED, run_numpy
 from benchmarks.population import mixed_config
 from market.model import RaceModel
+
+BASE_CASE = TroynikovCase()  # the seed paper's base case (model.md §5)
 
 ROOT = Path(__file__).resolve().parents[1]
 # The base-case optimum stated for the seed paper's parameters (model.md §5), to eight digits.
@@ -75,8 +77,8 @@ def test_naive_mesa_model_reproduces_the_loop() -> None:
 
 def test_the_three_base_case_solvers_agree() -> None:
     """solve_bvp and labrace agree to 1e-7; the first-order Euler sweep's error shrinks tenfold per refinement."""
-    bvp = solve_base_case_bvp(BASE, tol=1e-7)
+    bvp = solve_base_case_bvp(BASE_CASE, tol=1e-7)
     assert bvp["converged"]
     assert abs(bvp["npv"] / PAPER_BASE_CASE_NPV - 1.0) < 1e-7
-    errors = [abs(euler_sweep(BASE, n)["npv"] / PAPER_BASE_CASE_NPV - 1.0) for n in (101, 1001)]
+    errors = [abs(euler_sweep(BASE_CASE, n)["npv"] / PAPER_BASE_CASE_NPV - 1.0) for n in (101, 1001)]
     assert 8.0 < errors[0] / errors[1] < 12.0
