@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from scenarios.reproduce.problem import TroynikovCase
 from benchmarks.bvp import solve_base_case_bvp
 from benchmarks.euler_sweep import euler_sweep
 from benchmarks.timing import measure
@@ -21,6 +20,7 @@ from market.clearing import MarketParams
 from market.config import RaceConfig
 from market.model import RaceModel
 from policies.optimal_control import solve_pontryagin
+from scenarios.reproduce.problem import TroynikovCase
 
 BASE_CASE = TroynikovCase()  # the seed paper's base case (model.md §5)
 
