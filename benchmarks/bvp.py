@@ -16,9 +16,9 @@ tolerances; it is replaced by the softplus-smoothed ``1 - log(1 + e^{s (1 - alph
 from __future__ import annotations
 
 import numpy as np
-from scenarios.reproduce.problem import TroynikovCase
 from scipy.integrate import solve_bvp
 
+from scenarios.reproduce.problem import TroynikovCase
 
 SCALE = np.array([100.0, 1e5, 1e6])
 SHARPNESS = 1000.0

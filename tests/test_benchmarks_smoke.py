@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scenarios.reproduce.problem import TroynikovCase
 from benchmarks.bvp import solve_base_case_bvp
 from benchmarks.euler_sweep import euler_sweep
 from benchmarks.naive_mesa import NaiveModel
 from benchmarks.numpy_loop import RECORDED, run_numpy
 from benchmarks.population import mixed_config
 from market.model import RaceModel
+from scenarios.reproduce.problem import TroynikovCase
 
 BASE_CASE = TroynikovCase()  # the seed paper's base case (model.md §5)
 
