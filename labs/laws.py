@@ -15,6 +15,7 @@ what the Pontryagin solver needs.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Mapping
 
 import numpy as np
@@ -35,48 +36,51 @@ def growth_integral(rate: Array | float, dt: float) -> Array:
     return np.where(small, dt * (1.0 + 0.5 * rate * dt), np.expm1(safe * dt) / safe)
 
 
-class CapabilityLaw:
+class CapabilityLaw(ABC):
     """Interface of a vectorised capability law. ``p`` maps parameter names to per-lab arrays."""
 
     name: str = ""
     description: str = ""
     params: Mapping[str, Param] = {}
 
+    @abstractmethod
     def initial_state(self, p: Mapping[str, Array]) -> tuple[Array, Array]:
         """Initial capability ``M`` and cumulative training compute ``F``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def planning_state(self, M: Array, F: Array) -> Array:
         """The state ``x`` the optimal-control solver integrates for these labs."""
-        raise NotImplementedError
 
+    @abstractmethod
     def capability(self, x: Array, p: Mapping[str, Array]) -> Array:
-        raise NotImplementedError
+        """Capability ``M`` at planning state ``x``."""
 
+    @abstractmethod
     def dcapability_dx(self, x: Array, p: Mapping[str, Array]) -> Array:
-        raise NotImplementedError
+        """``dM/dx``: what a unit of planning state is worth in capability (enters the costate)."""
 
+    @abstractmethod
     def rate(self, x: Array, alpha: Array, C: Array, p: Mapping[str, Array]) -> Array:
         """``dx/dt`` at training share ``alpha`` and compute ``C``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def drate_dalpha(self, x: Array, alpha: Array, C: Array, p: Mapping[str, Array]) -> Array:
-        raise NotImplementedError
+        """``d(dx/dt)/dalpha``: the marginal product of training (enters dH/dalpha)."""
 
+    @abstractmethod
     def gain(self, alpha: Array, C: Array, g: Array | float, dt: Array | float,
              p: Mapping[str, Array]) -> Array:
         """Exact change of the planning state over ``dt`` at constant ``alpha``, ``C(s) = C exp(g s)``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def gain_dalpha(self, alpha: Array, C: Array, g: Array | float, dt: Array | float,
                     p: Mapping[str, Array]) -> Array:
         """Derivative of :meth:`gain` with respect to ``alpha``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def advance(self, M: Array, F: Array, alpha: Array, C: Array, g: Array, dt: float,
                 p: Mapping[str, Array]) -> tuple[Array, Array]:
         """State after ``dt`` at constant ``alpha`` with ``C(s) = C exp(g s)`` (exact)."""
-        raise NotImplementedError
 
 
 class PowerLaw(CapabilityLaw):

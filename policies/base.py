@@ -7,6 +7,7 @@ of its labs in one vectorised call; planning policies keep per-lab plans inside 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
@@ -53,7 +54,7 @@ class Observation:
         return law_param_arrays(LAWS[self.labs[int(labs[0])].law], self.labs, labs)
 
 
-class Policy:
+class Policy(ABC):
     """Base class of every policy family. Subclasses set the class metadata and :meth:`decide`."""
 
     name: ClassVar[str] = ""
@@ -68,9 +69,9 @@ class Policy:
     def reset(self) -> None:
         """Forget any per-run state (plans). Called when a model starts."""
 
+    @abstractmethod
     def decide(self, obs: Observation, labs: Array) -> Array:
         """Training shares in [0, 1] for the lab indices ``labs``."""
-        raise NotImplementedError
 
     @classmethod
     def metadata(cls) -> dict[str, Any]:

@@ -211,8 +211,9 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
     ``"numerical"`` or ``"auto"`` (closed form where it applies). Converged means the largest change of
     alpha in an iteration fell below ``tol``, except possibly in a narrow band of grid points holding a
-    bang-bang switch (their number is in the message and ``extra["switch_cells"]``). The damping factor shrinks automatically when the change
-    grows, which is what keeps the sweep stable for strongly convex revenue. ``memory`` past iterates
+    bang-bang switch (their number is in the message and ``extra["switch_cells"]``). The damping factor
+    shrinks automatically when the change grows, which is what keeps the sweep stable for strongly convex
+    revenue. ``memory`` past iterates
     Anderson-accelerate the damped iteration (0: damping alone); it cuts the sweeps several-fold.
     """
     if intervals < 2:
