@@ -5,11 +5,25 @@ hash), ``play`` runs the missing ones through any executor into a :class:`Result
 ``write_analysis`` turns the store into rankings, payoff matrices, figures and the game-theoretic view.
 """
 
-from scenarios.tournament.execute import PlayReport, batch_size_for, make_executor, play
-from scenarios.tournament.plan import RunTask, plan_frame, plan_runs
-from scenarios.tournament.report import write_analysis
-from scenarios.tournament.spec import TournamentSpec, load_tournament, shipped_tournaments
-from scenarios.tournament.store import ResultsStore
+from importlib import import_module
+from typing import Any
+
+# Where each public name lives. Imported on first use (PEP 562), so that a worker process, which only
+# needs the executor's task function, does not pay for the analysis, figure and sampling modules.
+_EXPORTS = {
+    "PlayReport": "execute", "batch_size_for": "execute", "make_executor": "execute", "play": "execute",
+    "RunTask": "plan", "plan_frame": "plan", "plan_runs": "plan",
+    "write_analysis": "report",
+    "TournamentSpec": "spec", "load_tournament": "spec", "shipped_tournaments": "spec",
+    "ResultsStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'scenarios.tournament' has no attribute {name!r}")
+    return getattr(import_module(f"scenarios.tournament.{_EXPORTS[name]}"), name)
+
 
 __all__ = ["PlayReport", "ResultsStore", "RunTask", "TournamentSpec", "batch_size_for", "load_tournament",
            "make_executor", "plan_frame", "plan_runs", "play", "shipped_tournaments", "write_analysis"]

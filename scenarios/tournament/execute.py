@@ -16,13 +16,16 @@ import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from tqdm import tqdm
 
-from scenarios.runner import run_config
-from scenarios.tournament.plan import RunTask
-from scenarios.tournament.store import ResultsStore
+from market.model import RaceModel
+from scenarios.runner import lab_outcomes
+
+if TYPE_CHECKING:  # the worker process imports this module: keep its imports to what a run needs
+    from scenarios.tournament.plan import RunTask
+    from scenarios.tournament.store import ResultsStore
 
 OUTCOME_COLUMNS = ("npv", "final_capability", "mean_alpha", "revenue_share")
 
@@ -62,7 +65,7 @@ def _rows(task: RunTask, version: str) -> list[dict[str, Any]]:
     meta = {"key": task.key, "scenario": task.scenario, "sweep": task.sweep, "seed": task.seed,
             "lineup": " | ".join(task.lineup), "version": version}
     try:
-        outcomes = run_config(task.config).outcomes
+        outcomes = lab_outcomes(RaceModel(task.config).run())
     except Exception as error:  # noqa: BLE001 - a failed run is a result, not a crash
         text = "".join(traceback.format_exception_only(error)).strip()
         return [{**meta, "seat": seat, "lab": lab.name, "policy": label, "status": "failed", "error": text,
@@ -106,7 +109,11 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
     done = store.keys()
     missing = [t for t in tasks if t.key not in done]
     todo = missing if limit is None else missing[:limit]
-    batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
+    # Deal the runs out round-robin: neighbouring runs share a line-up and so a cost (a planning entrant
+    # is a hundred times dearer than a fixed rule), and contiguous batches would leave one worker with
+    # all the expensive ones at the end.
+    count = math.ceil(len(todo) / batch_size) if todo else 0
+    batches = [todo[i::count] for i in range(count)]
     start = time.perf_counter()
     new = failed = lost = 0
     errors: list[str] = []

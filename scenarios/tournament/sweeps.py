@@ -13,7 +13,6 @@ from itertools import product
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from labs.laws import LAWS
 from labs.params import Param, ParameterError, did_you_mean
@@ -84,6 +83,8 @@ def sweep_points(grid: dict[Target, list[Any]], ranges: dict[Target, tuple[float
     if not ranges:
         return tuple(SweepPoint(p) for p in grid_points)
     targets = list(ranges)
+    from scipy.stats import qmc  # only sampled sweeps need it, and it is slow to import in every worker
+
     unit = qmc.LatinHypercube(d=len(targets), seed=np.random.default_rng(seed)).random(n)
     low = np.array([ranges[t][0] for t in targets])
     high = np.array([ranges[t][1] for t in targets])
