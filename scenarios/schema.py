@@ -76,14 +76,16 @@ def check_keys(given: Mapping[str, Any], allowed: Mapping[str, str], prefix: str
                                  f"unknown key{did_you_mean(key, allowed)}", ", ".join(allowed))
 
 
-def _table(value: Any, path: str) -> Mapping[str, Any]:
+def expect_table(value: Any, path: str) -> Mapping[str, Any]:
+    """``value`` if it is a TOML table, else an error naming ``path``."""
     if not isinstance(value, Mapping):
         raise ParameterError(path, f"expected a table, got {type(value).__name__} {value!r}",
                              f"a table [{path}] of parameters")
     return value
 
 
-def _text(value: Any, path: str, nonempty: bool = True) -> str:
+def expect_text(value: Any, path: str, nonempty: bool = True) -> str:
+    """``value`` if it is a (non-empty) string, else an error naming ``path``."""
     if not isinstance(value, str) or (nonempty and not value.strip()):
         raise ParameterError(path, f"expected a{' non-empty' if nonempty else ''} string, got {value!r}",
                              "a quoted string")
@@ -105,25 +107,25 @@ def _policy(value: Any, path: str):
         except ParameterError as error:
             # a bare name has no ``.name`` sub-field in the file; report the field the user wrote
             raise ParameterError(path, error.reason, error.allowed) from None
-    table = _table(value, path)
+    table = expect_table(value, path)
     check_keys(table, POLICY_KEYS, path)
-    name = _text(table.get("name", DEFAULT_POLICY), f"{path}.name")
-    params = _table(table.get("params", {}), f"{path}.params")
+    name = expect_text(table.get("name", DEFAULT_POLICY), f"{path}.name")
+    params = expect_table(table.get("params", {}), f"{path}.params")
     return resolve_policy(name, params, path)
 
 
 def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
     """The lab (or ``count`` identical labs) described by one ``[[labs]]`` entry."""
     path = f"labs[{index}]"
-    entry = _table(entry, path)
+    entry = expect_table(entry, path)
     check_keys(entry, LAB_KEYS, path)
-    name = _text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
+    name = expect_text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
     count = COUNT.check(entry.get("count", 1), f"{path}.count")
     numbers = {key: spec.check(entry.get(key, spec.default), f"{path}.{key}")
                for key, spec in LAB_PARAMS.items()}
     law = _law(entry.get("law", "power"), f"{path}.law")
-    law_params = resolve_params(LAWS[law].params, _table(entry.get("law_params", {}), f"{path}.law_params"),
-                                f"{path}.law_params")
+    given = expect_table(entry.get("law_params", {}), f"{path}.law_params")
+    law_params = resolve_params(LAWS[law].params, given, f"{path}.law_params")
     policy = _policy(entry.get("policy", DEFAULT_POLICY), f"{path}.policy")
     names = [name] if count == 1 else [f"{name}-{k}" for k in range(1, count + 1)]
     return [LabSpec.build(n, law=law, law_params=law_params, policy=policy, **numbers) for n in names]
@@ -154,14 +156,14 @@ def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str 
     Raises :class:`ScenarioError` naming ``source`` and the field path of the first problem found.
     """
     try:
-        data = _table(data, "scenario")
+        data = expect_table(data, "scenario")
         check_keys(data, TOP_LEVEL_KEYS, "")
-        name = _text(data.get("name", default_name), "name")
+        name = expect_text(data.get("name", default_name), "name")
         if "description" in data:
-            _text(data["description"], "description", nonempty=False)
+            expect_text(data["description"], "description", nonempty=False)
         run = {key: spec.check(data.get(key, spec.default), key) for key, spec in RUN_PARAMS.items()}
-        market = MarketParams.from_dict(_table(data.get("market", {}), "market"), "market")
-        shocks = ShockParams.from_dict(_table(data.get("shocks", {}), "shocks"), "shocks")
+        market = MarketParams.from_dict(expect_table(data.get("market", {}), "market"), "market")
+        shocks = ShockParams.from_dict(expect_table(data.get("shocks", {}), "shocks"), "shocks")
         return RaceConfig(labs=_labs(data.get("labs")), market=market, shocks=shocks, name=name, **run)
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None

@@ -38,7 +38,7 @@ from labs.spec import PolicySpec
 from market.config import RaceConfig
 from policies.registry import resolve_policy
 from scenarios.loader import config_from_dict, load_scenario
-from scenarios.schema import ScenarioError, check_keys
+from scenarios.schema import ScenarioError, check_keys, expect_table, expect_text
 from scenarios.tournament.sweeps import SweepPoint, Target, parse_target, sweep_points
 
 SEATINGS: dict[str, str] = {
@@ -132,10 +132,10 @@ def tournament_from_dict(data: Mapping[str, Any], source: str = "<dict>", defaul
                          base_dir: Path | None = None) -> TournamentSpec:
     """Validate parsed tournament data; errors name ``source`` and the field path."""
     try:
-        data = _table(data, "tournament")
+        data = expect_table(data, "tournament")
         check_keys(data, TOP_LEVEL_KEYS, "")
-        name = _text(data.get("name", default_name), "name")
-        description = _text(data.get("description", ""), "description", nonempty=False)
+        name = expect_text(data.get("name", default_name), "name")
+        description = expect_text(data.get("description", ""), "description", nonempty=False)
         lineup = data.get("lineup_size")
         lineup_size = None if lineup is None else LINEUP_SIZE.check(lineup, "lineup_size")
         seating = data.get("seating", "permutations")
@@ -144,25 +144,12 @@ def tournament_from_dict(data: Mapping[str, Any], source: str = "<dict>", defaul
         entrants = _entrants(data.get("entrants"))
         scenarios = _scenarios(data.get("scenarios"), base_dir or Path.cwd())
         seeds = _seeds(data.get("seeds", 1))
-        points = _sweep(_table(data.get("sweep", {}), "sweep"), scenarios)
+        points = _sweep(expect_table(data.get("sweep", {}), "sweep"), scenarios)
     except ScenarioError:
         raise
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None
     return TournamentSpec(name, description, source, entrants, scenarios, seeds, points, lineup_size, seating)
-
-
-def _table(value: Any, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ParameterError(path, f"expected a table, got {type(value).__name__} {value!r}", "a table")
-    return value
-
-
-def _text(value: Any, path: str, nonempty: bool = True) -> str:
-    if not isinstance(value, str) or (nonempty and not value.strip()):
-        raise ParameterError(path, f"expected a{' non-empty' if nonempty else ''} string, got {value!r}",
-                             "a quoted string")
-    return value
 
 
 def _entrants(value: Any) -> tuple[Entrant, ...]:
@@ -172,18 +159,18 @@ def _entrants(value: Any) -> tuple[Entrant, ...]:
     out: list[Entrant] = []
     for index, entry in enumerate(value):
         path = f"entrants[{index}]"
-        entry = _table(entry, path)
+        entry = expect_table(entry, path)
         check_keys(entry, ENTRANT_KEYS, path)
         if "policy" not in entry:
             raise ParameterError(f"{path}.policy", "a policy name is required", "a registered policy name")
-        name = _text(entry["policy"], f"{path}.policy")
+        name = expect_text(entry["policy"], f"{path}.policy")
         try:
-            spec = resolve_policy(name, _table(entry.get("params", {}), f"{path}.params"), path)
+            spec = resolve_policy(name, expect_table(entry.get("params", {}), f"{path}.params"), path)
         except ParameterError as error:
             # the file has ``policy = "..."``, not ``policy.name``: report the field the user wrote
             field = f"{path}.policy" if error.path == f"{path}.name" else error.path
             raise ParameterError(field, error.reason, error.allowed) from None
-        label = _text(entry.get("label", spec.label()), f"{path}.label")
+        label = expect_text(entry.get("label", spec.label()), f"{path}.label")
         for k, other in enumerate(out):
             if other.policy == spec or other.label == label:
                 raise ParameterError(path, f"duplicate of entrants[{k}] ({other.label})",
@@ -231,7 +218,7 @@ def _seeds(value: Any) -> tuple[int, ...]:
 def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> tuple[SweepPoint, ...]:
     check_keys(table, SWEEP_KEYS, "sweep")
     grid: dict[Target, list[Any]] = {}
-    for key, values in _table(table.get("grid", {}), "sweep.grid").items():
+    for key, values in expect_table(table.get("grid", {}), "sweep.grid").items():
         path = f'sweep.grid."{key}"'
         target = parse_target(key, path, scenarios)
         if not isinstance(values, list) or not values:
@@ -240,12 +227,12 @@ def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> tup
         if len(set(checked)) != len(checked):
             raise ParameterError(path, "repeated value", "distinct values")
         grid[target] = checked
-    sample = _table(table.get("sample", {}), "sweep.sample")
+    sample = expect_table(table.get("sample", {}), "sweep.sample")
     check_keys(sample, SAMPLE_KEYS, "sweep.sample")
     n = SAMPLE_N.check(sample.get("n", 0), "sweep.sample.n")
     seed = SEED.check(sample.get("seed", 0), "sweep.sample.seed")
     ranges: dict[Target, tuple[float, float]] = {}
-    for key, bounds in _table(sample.get("ranges", {}), "sweep.sample.ranges").items():
+    for key, bounds in expect_table(sample.get("ranges", {}), "sweep.sample.ranges").items():
         path = f'sweep.sample.ranges."{key}"'
         target = parse_target(key, path, scenarios)
         if target in grid:
