@@ -5,17 +5,16 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from contextlib import suppress
 from importlib.metadata import PackageNotFoundError, version
 
 
 def _cpu_model() -> str:
-    try:
+    with suppress(OSError):  # no /proc (not Linux): fall back to what platform knows
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
                 if line.startswith("model name"):
                     return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     return platform.processor() or platform.machine()
 
 
@@ -28,13 +27,11 @@ def _ram_gib() -> float | None:
 
 
 def _os_name() -> str:
-    try:
+    with suppress(OSError):  # no os-release (not a Linux distribution): fall back to platform
         with open("/etc/os-release", encoding="utf-8") as handle:
             for line in handle:
                 if line.startswith("PRETTY_NAME="):
                     return line.split("=", 1)[1].strip().strip('"')
-    except OSError:
-        pass
     return f"{platform.system()} {platform.release()}"
 
 
