@@ -70,6 +70,18 @@ class Clearing:
     revenue: Array
 
 
+def demand_slope(t: Array | float, market: MarketParams) -> Array | float:
+    """Quasilinear demand's slope ``delta(t) = delta0 exp(-g_d t)``: demand growth flattens it."""
+    if market.demand_growth == 0.0:  # exp(0) is exactly 1: skip it, it is a third of a clearing
+        return market.delta0
+    return market.delta0 * np.exp(-market.demand_growth * np.asarray(t, dtype=float))
+
+
+def demand_capacity(t: Array | float, market: MarketParams) -> Array:
+    """Capacity demand's ``D(t) = D0 exp(g_d t)``: the tokens at which the price reaches zero."""
+    return market.capacity0 * np.exp(market.demand_growth * np.asarray(t, dtype=float))
+
+
 def revenue_pool(value: Array, tokens: Array, t: Array | float, market: MarketParams,
                  omega: Array | float | None = None) -> Array:
     """Revenue pool ``P T`` from total value ``V = sum M^gamma K`` and tokens ``T``.
@@ -80,12 +92,9 @@ def revenue_pool(value: Array, tokens: Array, t: Array | float, market: MarketPa
     """
     w = market.omega if omega is None else omega
     if market.demand == "quasilinear":
-        delta = market.delta0
-        if market.demand_growth != 0.0:  # else exp(-g t) is exactly 1: skip it, it is a third of the call
-            delta = delta * np.exp(-market.demand_growth * np.asarray(t, dtype=float))
+        delta = demand_slope(t, market)
         return np.maximum(0.0, w * value - delta * tokens * tokens)
-    capacity = market.capacity0 * np.exp(market.demand_growth * np.asarray(t, dtype=float))
-    return w * value * np.maximum(0.0, 1.0 - tokens / capacity)
+    return w * value * np.maximum(0.0, 1.0 - tokens / demand_capacity(t, market))
 
 
 def capability_weights(M: Array, K: Array, exponent: float) -> Array:
@@ -93,11 +102,9 @@ def capability_weights(M: Array, K: Array, exponent: float) -> Array:
 
     Only ratios of these weights are used, so the common factor ``max(M)^-exponent`` changes nothing.
     """
-    if M.ndim == 1 and M.size:  # one market: the same rescaling with three array operations
-        return (M / M.max()) ** exponent * K
-    log_m = np.log(M)
-    top = np.max(log_m, axis=-1, keepdims=True) if M.size else 0.0
-    return np.exp(exponent * (log_m - top)) * K
+    if not M.size:
+        return np.zeros_like(K)
+    return (M / M.max(axis=-1, keepdims=True)) ** exponent * K
 
 
 def split_shares(weights: Array) -> Array:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from market.clearing import MarketParams, revenue_pool
+from market.clearing import MarketParams, demand_capacity, demand_slope, revenue_pool
 
 Array = np.ndarray
 
@@ -138,8 +138,7 @@ class MarketRevenue:
         if m.demand == "quasilinear":
             dpool_dvalue = np.where(pool > 0, m.omega, 0.0)
         else:
-            capacity = self._on_times("capacity", t,
-                                      lambda s: m.capacity0 * np.exp(m.demand_growth * np.asarray(s, float)))
+            capacity = self._on_times("capacity", t, lambda s: demand_capacity(s, m))
             dpool_dvalue = m.omega * np.maximum(0.0, 1.0 - tokens / capacity)
         dvalue_dM = m.gamma * M ** (m.gamma - 1.0) * K
         dshare_dM = m.contest_exponent / M * share * (1.0 - share)
@@ -154,11 +153,10 @@ class MarketRevenue:
         K, value, tokens, pool, share = self._parts(M, alpha, t)
         value_per_token, _, rival_per_own = self._capability_terms(M, t)
         if m.demand == "quasilinear":
-            delta = self._on_times("delta", t, lambda s: m.delta0 * np.exp(-m.demand_growth * np.asarray(s, float)))
+            delta = self._on_times("delta", t, lambda s: demand_slope(s, m))
             dpool_dK = np.where(pool > 0, m.omega * value_per_token - 2.0 * delta * tokens, 0.0)
         else:
-            capacity = self._on_times("capacity", t,
-                                      lambda s: m.capacity0 * np.exp(m.demand_growth * np.asarray(s, float)))
+            capacity = self._on_times("capacity", t, lambda s: demand_capacity(s, m))
             open_market = tokens < capacity
             dpool_dK = np.where(open_market, m.omega * value_per_token * (1.0 - tokens / capacity)
                                 - m.omega * value / capacity, 0.0)
