@@ -20,13 +20,6 @@ from policies.revenue import MarketRevenue, RivalPath
 FORECASTS = ("constant_alpha", "trend")
 
 
-def _log_sum_exp(values: Array, axis: int = 0) -> Array:
-    top = np.max(values, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.squeeze(top, axis) + np.log(np.sum(np.exp(values - top), axis=axis))
-
-
 def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, forecast: str) -> RivalPath:
     """Aggregates of ``rivals`` on times ``t`` under ``forecast`` (arrays indexed like ``obs``)."""
     if rivals.size == 0:
@@ -50,10 +43,7 @@ def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, f
             x = x_now + law.gain(alpha[rows], C0[rows], growth[rows], elapsed, p)
             M[rows] = law.capability(x, p) * (M_now / law.capability(x_now, p))
     K = (1.0 - alpha) * C0 * np.exp(growth * elapsed)
-    with np.errstate(divide="ignore"):
-        log_weight = _log_sum_exp(market.contest_exponent * np.log(M) + np.log(K))
-    return RivalPath(t=t, value=np.sum(M ** market.gamma * K, axis=0), tokens=np.sum(K, axis=0),
-                     log_weight=log_weight)
+    return RivalPath.of_labs(t, M, K, market.gamma, market.contest_exponent)
 
 
 def own_problem(obs: Observation, lab: int, rivals_path: RivalPath) -> LabProblem:

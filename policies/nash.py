@@ -105,15 +105,7 @@ def rivals_of(lab: int, capability: Array, capacity: Array, t: Array, gamma: flo
     others = np.delete(np.arange(capability.shape[0]), lab)
     if others.size == 0:
         return RivalPath.none()
-    M, K = capability[others], capacity[others]
-    with np.errstate(divide="ignore"):
-        log_terms = contest * np.log(M) + np.log(K)
-    top = np.max(log_terms, axis=0)
-    safe_top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        log_weight = safe_top + np.log(np.sum(np.exp(log_terms - safe_top), axis=0))
-    return RivalPath(t=t, value=np.sum(M ** gamma * K, axis=0), tokens=np.sum(K, axis=0),
-                     log_weight=log_weight)
+    return RivalPath.of_labs(t, capability[others], capacity[others], gamma, contest)
 
 
 def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float = 0.5, tol: float = 1e-6,

@@ -34,6 +34,20 @@ class RivalPath:
         zero = np.zeros(1)
         return cls(zero, zero, zero, np.full(1, -np.inf))
 
+    @classmethod
+    def of_labs(cls, t: Array, M: Array, K: Array, gamma: float, contest: float) -> "RivalPath":
+        """Aggregates of rivals with capability ``M`` and capacity ``K`` (rivals x times) on times ``t``.
+
+        The contest weight is kept as a log-sum-exp, shifted by its maximum, so that a large contest
+        exponent cannot overflow.
+        """
+        with np.errstate(divide="ignore"):
+            log_terms = contest * np.log(M) + np.log(K)
+            top = np.max(log_terms, axis=0, keepdims=True)
+            top = np.where(np.isfinite(top), top, 0.0)
+            log_weight = np.squeeze(top, 0) + np.log(np.sum(np.exp(log_terms - top), axis=0))
+        return cls(t=t, value=np.sum(M ** gamma * K, axis=0), tokens=np.sum(K, axis=0), log_weight=log_weight)
+
     @property
     def empty(self) -> bool:
         return not np.any(self.tokens > 0)
