@@ -30,7 +30,7 @@ from scipy.integrate import cumulative_simpson, simpson
 from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw, PowerLaw
-from policies.revenue import MarketRevenue
+from policies.revenue import MarketRevenue, remember_for_grid
 
 Array = np.ndarray
 
@@ -67,12 +67,7 @@ class LabProblem:
 
     def discount_factor(self, t: Array) -> Array:
         """``e^{-rho t}``, remembered for the last grid (the maximiser evaluates H on one grid ~54 times)."""
-        hit = self._memo.get("discount")
-        if hit is not None and hit[0] is t:
-            return hit[1]
-        factor = np.exp(-self.discount * t)
-        self._memo["discount"] = (t, factor)
-        return factor
+        return remember_for_grid(self._memo, "discount", t, lambda s: np.exp(-self.discount * s))
 
     def rate(self, alpha: Array, t: Array) -> Array:
         return self.law.rate(None, alpha, self.revenue.compute(t), self.law_params)

@@ -20,6 +20,22 @@ from market.clearing import MarketParams, demand_capacity, demand_slope, revenue
 Array = np.ndarray
 
 
+def remember_for_grid(memo: dict[str, tuple[Any, Any]], key: str, t: Array, make: Callable[[Array], Any]) -> Any:
+    """``make(t)``, remembered in ``memo`` for the last ``t`` array seen under ``key``.
+
+    A solver sweep evaluates revenue, its derivatives and the discount factor dozens of times on one time
+    grid (the Hamiltonian maximiser bisects 52 times); terms that depend on time alone are the same each
+    time. Grids are never modified in place, so the array's identity is the key; the memo holds the
+    array, so the identity cannot be reused by another one.
+    """
+    hit = memo.get(key)
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    value = make(t)
+    memo[key] = (t, value)
+    return value
+
+
 @dataclass(frozen=True)
 class RivalPath:
     """Rivals' aggregates on a time grid (linear interpolation in between, constant beyond)."""
@@ -77,19 +93,7 @@ class MarketRevenue:
     _memo: dict[str, tuple[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _on_times(self, key: str, t: Array, make: Callable[[Array], Any]) -> Any:
-        """``make(t)``, remembered for the last ``t`` array seen under ``key``.
-
-        A solver sweep evaluates revenue and its derivatives dozens of times on one time grid (the
-        Hamiltonian maximiser bisects 52 times); the terms that depend on time alone — compute, the
-        rivals' aggregates, the demand slope — are the same each time. Grids are never modified in place,
-        so the array's identity is the key; the cache holds the array, so the identity cannot be reused.
-        """
-        hit = self._memo.get(key)
-        if hit is not None and hit[0] is t:
-            return hit[1]
-        value = make(t)
-        self._memo[key] = (t, value)
-        return value
+        return remember_for_grid(self._memo, key, t, make)
 
     def compute(self, t: Array) -> Array:
         return self._on_times("compute", t, lambda s: self.compute0 * np.exp(
