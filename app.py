@@ -5,6 +5,6 @@ module level (a module-level model would be shared by every visitor). The starti
 named by ``LABRACE_VIZ_SCENARIO`` (set by ``labrace viz SCENARIO``), else the shipped duopoly.
 """
 
-from scenarios.viz.page import Page
+from labrace.visualiser.page import Page
 
 __all__ = ["Page"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_bvp
 
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.reproductions.problem import TroynikovCase
 
 SCALE = np.array([100.0, 1e5, 1e6])
 SHARPNESS = 1000.0

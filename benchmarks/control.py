@@ -18,9 +18,9 @@ from benchmarks.timing import measure
 from labs.spec import LabSpec
 from market.clearing import MarketParams
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.optimal_control import solve_pontryagin
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.reproductions.problem import TroynikovCase
 
 BASE_CASE = TroynikovCase()  # the seed paper's base case (model.md §5)
 

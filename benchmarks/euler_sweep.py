@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.reproductions.problem import TroynikovCase
 
 
 def euler_sweep(case: TroynikovCase, points: int = 101, tol: float = 1e-12, max_iter: int = 10000) -> dict:

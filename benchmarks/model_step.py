@@ -16,7 +16,7 @@ from benchmarks.numpy_loop import RECORDED, run_numpy
 from benchmarks.population import mixed_config
 from benchmarks.timing import measure
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 
 TARGETS = {2: 3.0, 1000: 5.0}
 

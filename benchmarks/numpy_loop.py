@@ -3,7 +3,7 @@
 No agents, no observation objects, no policy dispatch: each step evaluates the three heuristic rules on
 whole arrays, clears the quasilinear market (model.md §2), books discounted revenue exactly and advances
 capability with the closed-form power-law step (model.md §3), recording the same per-lab variables the
-model records. Written independently of ``market.model`` so that agreement between the two is evidence.
+model records. Written independently of ``labrace.simulation.model`` so that agreement between the two is evidence.
 """
 
 from __future__ import annotations

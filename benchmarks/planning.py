@@ -14,7 +14,7 @@ from benchmarks.control import duopoly_config
 from benchmarks.timing import measure
 from labs.spec import PolicySpec
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.optimal_control import ControlResult, solve_pontryagin
 import policies.pontryagin as pontryagin_module
 

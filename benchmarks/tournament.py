@@ -17,12 +17,12 @@ import numpy as np
 
 from benchmarks.timing import measure
 from market.config import RaceConfig
-from market.model import RaceModel
-from scenarios.runner import labrace_version
-from scenarios.tournament.execute import batch_size_for, make_executor, play
-from scenarios.tournament.plan import plan_runs
-from scenarios.tournament.spec import load_tournament
-from scenarios.tournament.store import ResultsStore
+from labrace.simulation.model import RaceModel
+from labrace.version import labrace_version
+from labrace.tournaments.execute import batch_size_for, make_executor, play
+from labrace.tournaments.plan import plan_runs
+from labrace.tournaments.spec import load_tournament
+from labrace.tournaments.store import ResultsStore
 
 
 class BatchRunModel(RaceModel):

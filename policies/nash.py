@@ -178,7 +178,7 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
 
 def nash_from_config(config: "RaceConfig", grid: int = 200, **options: Any) -> NashResult:
     """The open-loop equilibrium of ``config``'s labs from their initial state (``grid`` steps per year)."""
-    from market.model import RaceModel
+    from labrace.simulation.model import RaceModel
 
     obs = RaceModel(config).observe()
     intervals = max(16, int(np.ceil(config.horizon * grid)))

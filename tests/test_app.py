@@ -22,16 +22,16 @@ import solara
 import app
 from labs.params import ParameterError
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.registry import resolve_policy
-from scenarios.cli import main
+from labrace.cli.main import main
 from scenarios.loader import config_to_toml, load_scenario
-from scenarios.runner import lab_outcomes, run_config
-from scenarios.viz import charts
-from scenarios.viz.assets import ASSET_PACKAGES, FETCH_SCRIPT, repo_root
-from scenarios.viz.controls import export_text
-from scenarios.viz.page import RaceDashboard
-from scenarios.viz.settings import config_from_upload, initial_config
+from labrace.simulation.run import lab_outcomes, run_config
+from labrace.visualiser import charts
+from labrace.visualiser.assets import ASSET_PACKAGES, FETCH_SCRIPT, repo_root
+from labrace.visualiser.controls import export_text
+from labrace.visualiser.page import RaceDashboard
+from labrace.visualiser.settings import config_from_upload, initial_config
 
 SCENARIO = "duopoly"
 
@@ -242,7 +242,7 @@ def test_viz_refuses_to_start_without_the_asset_cache(tmp_path, capsys):
 
 
 def test_viz_serves_on_loopback_in_production_mode(tmp_path):
-    from scenarios.commands import viz
+    from labrace.cli.commands import viz
 
     for name in ASSET_PACKAGES:
         (tmp_path / name).mkdir(parents=True)

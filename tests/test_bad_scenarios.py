@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labs.params import ParameterError
-from scenarios.cli import main
+from labrace.cli.main import main
 from scenarios.loader import config_from_dict, load_scenario
 from scenarios.schema import ScenarioError
 

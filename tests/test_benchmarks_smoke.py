@@ -20,8 +20,8 @@ from benchmarks.euler_sweep import euler_sweep
 from benchmarks.naive_mesa import NaiveModel
 from benchmarks.numpy_loop import RECORDED, run_numpy
 from benchmarks.population import mixed_config
-from market.model import RaceModel
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.simulation.model import RaceModel
+from labrace.reproductions.problem import TroynikovCase
 
 BASE_CASE = TroynikovCase()  # the seed paper's base case (model.md §5)
 

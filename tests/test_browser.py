@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.loader import load_scenario
-from scenarios.viz.assets import default_cache_dir, missing_assets, repo_root
+from labrace.visualiser.assets import default_cache_dir, missing_assets, repo_root
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def served():
         pytest.skip(f"the Solara asset cache {cache} is incomplete (run scripts/fetch_solara_assets.sh)")
     pytest.importorskip("playwright.sync_api")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "scenarios.cli", "viz", SCENARIO, "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "labrace.cli.main", "viz", SCENARIO, "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}/"

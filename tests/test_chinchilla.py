@@ -8,7 +8,7 @@ import pytest
 from labs.laws import HOFFMANN, LAWS
 from labs.spec import LabSpec
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.forecast import own_problem
 from policies.optimal_control import solve_direct
 from policies.revenue import RivalPath

@@ -9,7 +9,7 @@ from labs.laws import LAWS
 from labs.spec import LabSpec
 from market.clearing import MarketParams, clear
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.forecast import own_problem, rival_paths
 from policies.optimal_control import solve_pontryagin
 from policies.registry import policy_names

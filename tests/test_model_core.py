@@ -10,10 +10,10 @@ from labs.params import ParameterError
 from labs.spec import LabSpec
 from market.clearing import MarketParams
 from market.config import RaceConfig, ShockParams
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.optimal_control import solve_pontryagin
 from policies.registry import resolve_policy
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.reproductions.problem import TroynikovCase
 
 
 def single_lab(policy: str = "pontryagin", dt: float = 0.1, **policy_params) -> RaceConfig:

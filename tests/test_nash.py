@@ -8,7 +8,7 @@ import pytest
 from labs.spec import LabSpec
 from market.clearing import MarketParams
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.forecast import own_problem
 from policies.nash import nash_from_config, plan_npv, rivals_of, solve_open_loop_nash
 from policies.optimal_control import solve_direct, solve_pontryagin

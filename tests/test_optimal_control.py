@@ -10,8 +10,8 @@ from labs.laws import LAWS
 from market.clearing import MarketParams
 from policies.optimal_control import LabProblem, solve_pontryagin
 from policies.revenue import MarketRevenue
-from scenarios.reproduce.base_case import direct_chain, richardson
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.reproductions.base_case import direct_chain, richardson
+from labrace.reproductions.problem import TroynikovCase
 
 BASE = TroynikovCase()
 

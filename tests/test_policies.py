@@ -9,7 +9,7 @@ from labs.params import ParameterError
 from labs.spec import LabSpec
 from market.clearing import MarketParams, clear
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.registry import make_policy, policy_class, policy_names, resolve_policy
 
 FAMILIES = policy_names()

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from labs.spec import LabSpec
 from market.clearing import MarketParams, clear
 from market.config import RaceConfig, ShockParams
-from market.model import RaceModel
-from market.recorder import LAB_COLUMNS, MARKET_COLUMNS
+from labrace.simulation.model import RaceModel
+from labrace.simulation.recorder import LAB_COLUMNS, MARKET_COLUMNS
 from policies.registry import policy_names, resolve_policy
 
 MODEL_SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])

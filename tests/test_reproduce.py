@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from policies.optimal_control import solve_pontryagin
-from scenarios.cli import main
-from scenarios.reproduce.base_case import TRAJECTORY_COLUMNS
-from scenarios.reproduce.paper_scheme import PaperScheme, run_paper_scheme
-from scenarios.reproduce.problem import TroynikovCase
+from labrace.cli.main import main
+from labrace.reproductions.base_case import TRAJECTORY_COLUMNS
+from labrace.reproductions.paper_scheme import PaperScheme, run_paper_scheme
+from labrace.reproductions.problem import TroynikovCase
 
 FIGURES = ("fig1_base_case.png", "fig2_sensitivity_epsilon.png", "fig3_sensitivity_gamma.png",
            "fig4_sensitivity_rho.png", "fig5_sensitivity_growth.png", "fig6_steady_state_constant.png",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.cli import main
+from labrace.cli.main import main
 from scenarios.loader import config_from_dict, load_scenario, shipped_scenarios
 
 SMALL = """
@@ -150,7 +150,7 @@ def test_existing_results_directory_is_replaced_whole(tmp_path: Path):
 
 
 def test_a_failing_run_writes_nothing(tmp_path: Path, monkeypatch):
-    import scenarios.outputs as outputs
+    import labrace.simulation.outputs as outputs
 
     out = tmp_path / "results"
     out.mkdir()
@@ -159,7 +159,7 @@ def test_a_failing_run_writes_nothing(tmp_path: Path, monkeypatch):
     def broken(result, folder):
         raise RuntimeError("figure backend failed")
 
-    monkeypatch.setattr("scenarios.figures.write_figures", broken)
+    monkeypatch.setattr("labrace.simulation.figures.write_figures", broken)
     with pytest.raises(RuntimeError):
         outputs.write_run(_fake_result(tmp_path), out)
     assert [p.name for p in out.iterdir()] == ["labs.csv"] and (out / "labs.csv").read_text() == "previous"
@@ -168,7 +168,7 @@ def test_a_failing_run_writes_nothing(tmp_path: Path, monkeypatch):
 
 def _fake_result(tmp_path: Path):
     """A real (tiny) run result to feed the writer directly."""
-    from scenarios.runner import run_config
+    from labrace.simulation.run import run_config
 
     tiny = _scenario(tmp_path, 'horizon = 0.3\n[[labs]]\npolicy = "constant"\n', "tiny.toml")
     return run_config(load_scenario(tiny))
@@ -200,7 +200,7 @@ def test_scenarios_lists_each_shipped_scenario_on_one_line(capsys):
 
 def test_installed_command_reports_errors_in_one_line_without_traceback(tmp_path: Path):
     bad = _scenario(tmp_path, '[[labs]]\npolicy = { name = "constant", params = { alfa = 0.2 } }\n', "bad.toml")
-    done = subprocess.run([sys.executable, "-m", "scenarios.cli", "run", str(bad), "--out", str(tmp_path / "o")],
+    done = subprocess.run([sys.executable, "-m", "labrace.cli.main", "run", str(bad), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert done.stderr.strip() == (f"labrace run: error: {bad}: labs[0].policy.params.alfa: unknown parameter; "

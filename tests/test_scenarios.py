@@ -19,7 +19,7 @@ from market.config import SHOCK_PARAMS, RaceConfig
 from policies.registry import policy_class, policy_names, resolve_policy
 from scenarios.loader import (config_from_dict, config_to_toml, load_scenario, read_scenario, resolve_source,
                               shipped_scenarios)
-from scenarios.runner import run_config
+from labrace.simulation.run import run_config
 
 SHIPPED = sorted(shipped_scenarios())
 REQUIRED = {"troynikov", "duopoly", "asymmetric_duopoly", "oligopoly", "data_bound", "winner_take_all"}

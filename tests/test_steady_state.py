@@ -8,12 +8,12 @@ import pytest
 from labs.params import ParameterError
 from labs.spec import LabSpec
 from market.config import RaceConfig
-from market.model import RaceModel
+from labrace.simulation.model import RaceModel
 from policies.optimal_control import solve_pontryagin
 from policies.registry import resolve_policy
 from policies.steady_state import balanced_growth_share, paper_share
-from scenarios.reproduce.problem import TroynikovCase
-from scenarios.reproduce.steady import best_constant, mid_horizon_alpha
+from labrace.reproductions.problem import TroynikovCase
+from labrace.reproductions.steady import best_constant, mid_horizon_alpha
 
 LONG = 300.0
 

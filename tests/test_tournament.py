@@ -11,10 +11,10 @@ import pytest
 from labs.params import Param
 from policies.base import Policy
 from policies.registry import REGISTRY, register
-from scenarios.cli import main
-from scenarios.runner import run_config
-from scenarios.tournament import ResultsStore, load_tournament, plan_runs
-from scenarios.tournament.plan import lineups
+from labrace.cli.main import main
+from labrace.simulation.run import run_config
+from labrace.tournaments import ResultsStore, load_tournament, plan_runs
+from labrace.tournaments.plan import lineups
 
 SMALL = """
 name = "small"

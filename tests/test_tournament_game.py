@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scenarios.tournament.game import mix_regret, pure_regret, regret_against, replicator, symmetric_nash
+from labrace.tournaments.game import mix_regret, pure_regret, regret_against, replicator, symmetric_nash
 
 # Prisoner's dilemma (cooperate, defect): T=5 > R=3 > P=1 > S=0.
 PD = np.array([[3.0, 0.0], [5.0, 1.0]])

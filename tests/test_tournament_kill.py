@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from scenarios.tournament import ResultsStore
+from labrace.tournaments import ResultsStore
 
 SLOW = """
 name = "slow"
@@ -32,7 +32,7 @@ TOTAL_RUNS = 3 * 3 * 4  # ordered line-ups of 3 entrants x 4 seeds
 
 
 def tournament(path: Path, out: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "scenarios.cli", "tournament", str(path), "--out", str(out),
+    command = [sys.executable, "-m", "labrace.cli.main", "tournament", str(path), "--out", str(out),
                "--serial", "--batch", "2", "--no-progress"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

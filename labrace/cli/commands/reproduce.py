@@ -1,0 +1,37 @@
+"""``labrace reproduce PAPER --out DIR``: re-run a seed paper's experiments with verified solvers.
+
+Only ``troynikov`` (seed 000) exists so far; see :mod:`labrace.reproductions.troynikov` for what it writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from labs.params import ParameterError
+from labrace.reproductions.troynikov import reproduce_troynikov
+
+PAPERS = {"troynikov": reproduce_troynikov}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paper", choices=sorted(PAPERS), help="which paper to reproduce")
+    parser.add_argument("--out", type=Path, required=True, help="directory for data, figures and report.md")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller verification and sweeps (for smoke tests; the numbers are coarser)")
+    parser.add_argument("--quiet", action="store_true", help="do not print progress")
+
+
+def run(args: argparse.Namespace) -> int:
+    def progress(stage: str) -> None:
+        if not args.quiet:
+            print(f"reproduce {args.paper}: {stage}", file=sys.stderr)
+
+    if args.out.exists() and not args.out.is_dir():
+        raise ParameterError("out", f"{str(args.out)!r} exists and is not a directory",
+                             "a directory (created if missing)")
+    summary = PAPERS[args.paper](args.out, quick=args.quick, progress=progress)
+    print(f"NPV {summary['npv']:,.4f}, final capability {summary['final_capability']:.4f}, "
+          f"switch time {summary['switch_time']:.3f}; wrote {args.out / 'report.md'}")
+    return 0

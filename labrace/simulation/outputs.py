@@ -1,0 +1,98 @@
+"""Writing a run's results to a directory: tables, summary, resolved scenario, figures.
+
+Everything is written into a fresh temporary directory next to the destination and moved into place
+only when complete, so a failed or interrupted run never leaves a half-written or half-overwritten
+results directory behind. An existing destination is renamed away, the new one renamed in, and only then
+is the old one deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from labs.params import ParameterError
+from scenarios.loader import config_to_toml
+from labrace.simulation.run import RunResult
+
+LAB_TABLE = ("t", "lab", "policy", "alpha", "capability", "compute", "capacity", "revenue", "share", "npv",
+             "trained")
+MARKET_TABLE = ("t", "price", "tokens", "revenue_pool", "quality")
+
+
+def check_destination(out: Path) -> None:
+    """Refuse a destination that is an existing file, before anything runs or is written."""
+    if out.exists() and not out.is_dir():
+        raise ParameterError("--out", f"{out} exists and is not a directory", "a new or existing directory")
+
+
+def summary(result: RunResult, description: str = "") -> dict[str, Any]:
+    """The run's headline numbers per lab, the winner (highest NPV) and its provenance."""
+    outcomes = result.outcomes
+    labs = [{
+        "lab": row.lab, "policy": row.policy, "npv": float(row.npv),
+        "final_capability": float(row.final_capability), "mean_alpha": float(row.mean_alpha),
+        "revenue_share": float(row.revenue_share), "rank": int(row.rank),
+    } for row in outcomes.itertuples(index=False)]
+    winner = outcomes.loc[outcomes["npv"].idxmax(), "lab"]
+    return {
+        "scenario": result.config.name,
+        "description": description,
+        "winner": str(winner),
+        "labs": labs,
+        "provenance": {"labrace_version": result.version, "seed": result.config.seed,
+                       "scenario_key": result.key, "steps": result.config.steps,
+                       "horizon": result.config.horizon, "dt": result.config.dt},
+    }
+
+
+def _write_tables(result: RunResult, folder: Path, parquet: bool) -> None:
+    labs = result.labs.loc[:, list(LAB_TABLE)]
+    market = result.market.loc[:, list(MARKET_TABLE)]
+    labs.to_csv(folder / "labs.csv", index=False)
+    market.to_csv(folder / "market.csv", index=False)
+    if parquet:
+        labs.to_parquet(folder / "labs.parquet", index=False)
+        market.to_parquet(folder / "market.parquet", index=False)
+
+
+def _replace(staged: Path, out: Path) -> None:
+    """Move ``staged`` to ``out``, replacing an existing ``out`` without ever leaving it half-written."""
+    if not out.exists():
+        os.rename(staged, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    retired.rmdir()
+    os.rename(out, retired)
+    try:
+        os.rename(staged, out)
+    except OSError:
+        os.rename(retired, out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_run(result: RunResult, out: Path, description: str = "", parquet: bool = False,
+              figures: bool = True) -> list[Path]:
+    """Write every output of ``result`` to ``out`` (atomically replaced); returns the files written."""
+    check_destination(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        _write_tables(result, staged, parquet)
+        (staged / "summary.json").write_text(json.dumps(summary(result, description), indent=2) + "\n")
+        (staged / "scenario.toml").write_text(config_to_toml(result.config, description))
+        if figures:
+            from labrace.simulation.figures import write_figures
+
+            write_figures(result, staged)
+        names = sorted(p.name for p in staged.iterdir())
+        _replace(staged, out)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return [out / name for name in names]

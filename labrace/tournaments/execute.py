@@ -1,0 +1,149 @@
+"""Playing the runs through any ``concurrent.futures.Executor``: serial, a process pool or Dask.
+
+Runs are grouped into batches (one task each) so per-task overhead — pickling, scheduling, a Parquet part
+— is paid once per batch, not per run. A run that raises is recorded as failed with its error text and
+the batch carries on; a batch whose task itself fails (a worker died) is not recorded, so running the
+tournament again retries it. Results do not depend on the executor, the worker count or the batching:
+every run is a pure function of its configuration.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+import traceback
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from tqdm import tqdm
+
+from labrace.simulation.model import RaceModel
+from labrace.simulation.run import lab_outcomes
+
+if TYPE_CHECKING:  # the worker process imports this module: keep its imports to what a run needs
+    from labrace.tournaments.plan import RunTask
+    from labrace.tournaments.store import ResultsStore
+
+OUTCOME_COLUMNS = ("npv", "final_capability", "mean_alpha", "revenue_share")
+
+
+class SerialExecutor(Executor):
+    """Runs each task at submission, in this process: for debugging and for comparison."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+@contextmanager
+def make_executor(workers: int, dask_address: str | None = None) -> Iterator[Executor]:
+    """Serial for ``workers == 0``, a spawn-based process pool otherwise, or a Dask client's executor.
+
+    Spawned workers start from a fresh interpreter on every platform, so a run cannot depend on state
+    the parent happened to hold.
+    """
+    if dask_address:
+        from distributed import Client
+
+        with Client(dask_address) as client:
+            yield client.get_executor()
+    elif workers == 0:
+        yield SerialExecutor()
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool
+
+
+def _rows(task: RunTask, version: str) -> list[dict[str, Any]]:
+    meta = {"key": task.key, "scenario": task.scenario, "sweep": task.sweep, "seed": task.seed,
+            "lineup": " | ".join(task.lineup), "version": version}
+    try:
+        outcomes = lab_outcomes(RaceModel(task.config).run())
+    except Exception as error:  # noqa: BLE001 - a failed run is a result, not a crash
+        text = "".join(traceback.format_exception_only(error)).strip()
+        return [{**meta, "seat": seat, "lab": lab.name, "policy": label, "status": "failed", "error": text,
+                 **{c: math.nan for c in OUTCOME_COLUMNS}}
+                for seat, (label, lab) in enumerate(zip(task.lineup, task.config.labs))]
+    return [{**meta, "seat": seat, "lab": row["lab"], "policy": task.lineup[seat], "status": "ok", "error": "",
+             **{c: float(row[c]) for c in OUTCOME_COLUMNS}}
+            for seat, row in enumerate(outcomes.to_dict("records"))]
+
+
+def run_batch(tasks: list[RunTask], version: str) -> list[dict[str, Any]]:
+    """The worker's job: play every run of the batch, one row per lab."""
+    return [row for task in tasks for row in _rows(task, version)]
+
+
+def batch_size_for(n_runs: int, workers: int) -> int:
+    """About eight batches per worker (the last batches finish close together), at most 25 runs each
+    (bounded loss on a kill). In this process (``workers == 0``) four batches suffice."""
+    per_worker = 8 if workers > 0 else 4
+    return max(1, min(25, math.ceil(n_runs / (max(1, workers) * per_worker))))
+
+
+@dataclass
+class PlayReport:
+    """What one invocation did: how many runs were planned, already there, new, failed or lost."""
+
+    planned: int
+    cached: int
+    new: int
+    failed: int
+    lost: int
+    seconds: float
+    errors: list[str]
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.new / self.seconds if self.seconds > 0 else math.nan
+
+
+def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version: str, batch_size: int,
+         limit: int | None = None, progress: bool = True) -> PlayReport:
+    """Run the tasks whose keys are not in ``store`` (at most ``limit``), appending each batch as it ends."""
+    done = store.keys()
+    missing = [t for t in tasks if t.key not in done]
+    todo = missing if limit is None else missing[:limit]
+    # Deal the runs out round-robin: neighbouring runs share a line-up and so a cost (a planning entrant
+    # is a hundred times dearer than a fixed rule), and contiguous batches would leave one worker with
+    # all the expensive ones at the end.
+    count = math.ceil(len(todo) / batch_size) if todo else 0
+    batches = [todo[i::count] for i in range(count)]
+    start = time.perf_counter()
+    new = failed = lost = 0
+    errors: list[str] = []
+    with tqdm(total=len(todo), unit="run", disable=not progress, desc="tournament") as bar:
+
+        def record(future: Future, batch: list[RunTask]) -> None:
+            nonlocal new, failed, lost
+            try:
+                rows = future.result()
+            except Exception as error:  # noqa: BLE001 - the worker failed, not the runs: retry later
+                lost += len(batch)
+                errors.append(f"batch of {len(batch)} runs lost: {type(error).__name__}: {error}")
+            else:
+                store.append(rows)
+                new += len(batch)
+                failed_keys = {r["key"] for r in rows if r["status"] == "failed"}
+                failed += len(failed_keys)
+                errors.extend(sorted({r["error"] for r in rows if r["status"] == "failed"}))
+            bar.update(len(batch))
+
+        pending: dict[Future, list[RunTask]] = {}
+        for batch in batches:
+            future = executor.submit(run_batch, batch, version)
+            if future.done():  # the serial executor ran it at submission: store it now, not after the rest
+                record(future, batch)
+            else:
+                pending[future] = batch
+        for future in as_completed(pending):
+            record(future, pending[future])
+    return PlayReport(len(tasks), len(tasks) - len(missing), new, failed, lost, time.perf_counter() - start,
+                      errors)

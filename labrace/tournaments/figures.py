@@ -1,0 +1,67 @@
+"""The tournament's standard figures (PNG, drawn off-screen with seaborn/matplotlib)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from labrace.tournaments.game import ReplicatorResult  # noqa: E402
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+
+
+def payoff_heatmap(matrix: pd.DataFrame, path: Path) -> None:
+    """Relative NPV of the row policy against the column policy."""
+    size = 1.2 + 0.9 * len(matrix)
+    fig, ax = plt.subplots(figsize=(size + 2, size))
+    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="viridis", ax=ax, cbar_kws={"label": "relative NPV"})
+    ax.set_title("Payoff: row policy against column opponent")
+    _save(fig, path)
+
+
+def npv_distributions(frame: pd.DataFrame, order: list[str], path: Path) -> None:
+    """Relative NPV of every appearance, per policy in rank order."""
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.5 * len(order)))
+    ok = frame[frame["status"] == "ok"]
+    sns.boxplot(data=ok, y="policy", x="relative_npv", order=order, ax=ax, color="#9ecae1", fliersize=2)
+    ax.axvline(1.0, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("relative NPV (1 = seat's average in its environment)")
+    ax.set_ylabel("")
+    _save(fig, path)
+
+
+def ranking_plot(table: pd.DataFrame, path: Path) -> None:
+    """Mean relative NPV per policy with its bootstrap 95% interval."""
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.5 * len(table)))
+    y = range(len(table))
+    err = [table["mean_relative_npv"] - table["ci_low"], table["ci_high"] - table["mean_relative_npv"]]
+    ax.errorbar(table["mean_relative_npv"], y, xerr=err, fmt="o", capsize=4)
+    ax.set_yticks(list(y), [f"{'-' if pd.isna(r) else int(r)}. {p}" for r, p in zip(table["rank"], table["policy"])])
+    ax.invert_yaxis()
+    ax.axvline(1.0, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("mean relative NPV, 95% bootstrap CI")
+    _save(fig, path)
+
+
+def replicator_plot(result: ReplicatorResult, labels: list[str], path: Path) -> None:
+    """Population shares along the replicator trajectory from the uniform mix."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    t = result.t
+    for k, label in enumerate(labels):
+        ax.plot(t + 1e-3, result.path[:, k], label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("replicator time (payoffs scaled to unit spread)")
+    ax.set_ylabel("population share")
+    state = "converged" if result.converged else "not converged"
+    ax.set_title(f"Replicator dynamics from the uniform mix ({state})")
+    ax.legend(fontsize="small", loc="best")
+    _save(fig, path)

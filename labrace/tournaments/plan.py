@@ -1,0 +1,88 @@
+"""From a tournament spec to the list of runs: line-ups x scenarios x sweep points x seeds.
+
+Seats come from the base scenario: seat ``i`` is the scenario's lab ``i mod n`` (its compute, growth,
+discount and law), with its policy replaced by the entrant sitting there. A line-up shorter than the
+scenario's lab list uses its first labs; a longer one repeats them cyclically (copies are renamed
+``name-2``, ``name-3``...), which extends a symmetric scenario naturally and an asymmetric one by cycling
+its lab types. Omitting ``lineup_size`` plays each scenario with its own number of labs.
+
+Line-ups are multisets of entrants (combinations with replacement). So that no seat is favoured each is
+played in every distinct ordering (``permutations``: all n^k ordered line-ups) or in each cyclic rotation
+(``rotations``: every member takes every seat once).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from itertools import combinations_with_replacement, product
+
+import pandas as pd
+
+from market.config import RaceConfig
+from labrace.tournaments.spec import Entrant, TournamentSpec
+from labrace.tournaments.sweeps import SweepPoint, apply_point
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run of the tournament with the metadata its result rows carry."""
+
+    key: str
+    scenario: str
+    sweep: str  # the sweep point as canonical JSON ("{}" for the base scenario)
+    seed: int
+    lineup: tuple[str, ...]  # entrant labels by seat
+    config: RaceConfig
+
+
+def lineups(n_entrants: int, size: int, seating: str) -> list[tuple[int, ...]]:
+    """Ordered line-ups (entrant indices by seat) for ``seating`` ``permutations`` or ``rotations``."""
+    if seating == "permutations":
+        return list(product(range(n_entrants), repeat=size))
+    out: list[tuple[int, ...]] = []
+    for combo in combinations_with_replacement(range(n_entrants), size):
+        rotations = dict.fromkeys(combo[shift:] + combo[:shift] for shift in range(size))
+        out.extend(rotations)
+    return out
+
+
+def seat_config(base: RaceConfig, entrants: tuple[Entrant, ...], seats: tuple[int, ...]) -> RaceConfig:
+    """``base`` with one lab per seat, each taking the policy of the entrant seated there."""
+    n = len(base.labs)
+    labs = []
+    for seat, entrant in enumerate(seats):
+        lab = base.labs[seat % n]
+        name = lab.name if seat < n else f"{lab.name}-{seat // n + 1}"
+        labs.append(replace(lab, name=name, policy=entrants[entrant].policy))
+    return replace(base, labs=tuple(labs))
+
+
+def sweep_label(point: SweepPoint) -> str:
+    return json.dumps(point.as_dict(), sort_keys=True)
+
+
+def plan_runs(spec: TournamentSpec, version: str) -> list[RunTask]:
+    """Every run of the tournament, each keyed by the hash of its resolved configuration."""
+    tasks: dict[str, RunTask] = {}
+    for scenario in spec.scenarios:
+        size = spec.lineup_size or len(scenario.config.labs)
+        seatings = lineups(len(spec.entrants), size, spec.seating)
+        for point in spec.points:
+            base = apply_point(scenario.config, point)
+            for seed in spec.seeds:
+                seeded = replace(base, seed=seed)
+                for seats in seatings:
+                    config = seat_config(seeded, spec.entrants, seats)
+                    key = config.key(version)
+                    labels = tuple(spec.entrants[e].label for e in seats)
+                    tasks.setdefault(key, RunTask(key, scenario.name, sweep_label(point), seed, labels, config))
+    return list(tasks.values())
+
+
+def plan_frame(tasks: list[RunTask]) -> pd.DataFrame:
+    """One row per seat of every planned run: the metadata the analysis joins results onto."""
+    rows = [{"key": t.key, "scenario": t.scenario, "sweep": t.sweep, "seed": t.seed,
+             "lineup": " | ".join(t.lineup), "seat": seat, "lab": lab.name, "policy": label}
+            for t in tasks for seat, (label, lab) in enumerate(zip(t.lineup, t.config.labs))]
+    return pd.DataFrame(rows)

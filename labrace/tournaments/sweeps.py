@@ -1,0 +1,112 @@
+"""Sweeps: parameter variations layered on a base scenario (grids and seeded Monte-Carlo samples).
+
+A sweep target is written as a dotted name: ``market.<param>``, ``shocks.<param>``, ``labs.<param>`` (all
+seats: ``compute0``, ``growth``, ``discount``), ``labs.law_params.<param>`` (every lab whose law has it),
+``horizon`` or ``dt``. Each value is checked against the parameter's own specification, so a sweep cannot
+reach a value a scenario file could not hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import product
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from labs.laws import LAWS
+from labs.params import Param, ParameterError, did_you_mean
+from labs.spec import LAB_PARAMS, freeze
+from market.clearing import MARKET_PARAMS
+from market.config import RUN_PARAMS, SHOCK_PARAMS, RaceConfig
+
+if TYPE_CHECKING:
+    from labrace.tournaments.spec import BaseScenario
+
+RUN_TARGETS = {k: v for k, v in RUN_PARAMS.items() if k != "seed"}  # seeds are the replications
+
+
+@dataclass(frozen=True)
+class Target:
+    """One sweepable parameter: ``section`` is market, shocks, labs, law_params or run."""
+
+    section: str
+    param: Param
+
+    @property
+    def key(self) -> str:
+        prefix = {"run": "", "law_params": "labs.law_params."}.get(self.section, f"{self.section}.")
+        return prefix + self.param.name
+
+    def check(self, value: Any, path: str) -> Any:
+        return self.param.check(value, path)
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One combination of swept values (empty for the base scenario itself)."""
+
+    values: tuple[tuple[Target, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {target.key: value for target, value in self.values}
+
+
+def _known_targets(scenarios: tuple["BaseScenario", ...]) -> dict[str, Target]:
+    known = {f"market.{k}": Target("market", p) for k, p in MARKET_PARAMS.items()}
+    known |= {f"shocks.{k}": Target("shocks", p) for k, p in SHOCK_PARAMS.items()}
+    known |= {f"labs.{k}": Target("labs", p) for k, p in LAB_PARAMS.items()}
+    known |= {k: Target("run", p) for k, p in RUN_TARGETS.items()}
+    for scenario in scenarios:
+        for lab in scenario.config.labs:
+            for k, p in LAWS[lab.law].params.items():
+                known.setdefault(f"labs.law_params.{k}", Target("law_params", p))
+    return known
+
+
+def parse_target(key: str, path: str, scenarios: tuple["BaseScenario", ...]) -> Target:
+    """The :class:`Target` named by ``key``; unknown names suggest the closest valid one."""
+    known = _known_targets(scenarios)
+    if key not in known:
+        raise ParameterError(path, f"unknown sweep parameter{did_you_mean(key, known)}", ", ".join(known))
+    return known[key]
+
+
+def sweep_points(grid: dict[Target, list[Any]], ranges: dict[Target, tuple[float, float]], n: int,
+                 seed: int) -> tuple[SweepPoint, ...]:
+    """Grid points x Monte-Carlo samples (a scrambled Latin hypercube seeded by ``seed``).
+
+    The samples are drawn once and combined with every grid point, so the grid's effect is measured on the
+    same sampled environments. Without a sweep there is one empty point (the base scenarios).
+    """
+    grid_points = [tuple(zip(grid, combo)) for combo in product(*grid.values())] if grid else [()]
+    if not ranges:
+        return tuple(SweepPoint(p) for p in grid_points)
+    targets = list(ranges)
+    from scipy.stats import qmc  # only sampled sweeps need it, and it is slow to import in every worker
+
+    unit = qmc.LatinHypercube(d=len(targets), seed=np.random.default_rng(seed)).random(n)
+    low = np.array([ranges[t][0] for t in targets])
+    high = np.array([ranges[t][1] for t in targets])
+    samples = low + unit * (high - low)
+    return tuple(SweepPoint(p + tuple((t, float(v)) for t, v in zip(targets, row)))
+                 for p in grid_points for row in samples)
+
+
+def apply_point(config: RaceConfig, point: SweepPoint) -> RaceConfig:
+    """``config`` with the point's values substituted (constructors re-validate the result)."""
+    for target, value in point.values:
+        name = target.param.name
+        if target.section == "market":
+            config = replace(config, market=replace(config.market, **{name: value}))
+        elif target.section == "shocks":
+            config = replace(config, shocks=replace(config.shocks, **{name: value}))
+        elif target.section == "labs":
+            config = replace(config, labs=tuple(replace(lab, **{name: value}) for lab in config.labs))
+        elif target.section == "law_params":
+            labs = tuple(replace(lab, law_params=freeze({**lab.law_kwargs, name: value}))
+                         if name in LAWS[lab.law].params else lab for lab in config.labs)
+            config = replace(config, labs=labs)
+        else:
+            config = replace(config, **{name: value})
+    return config
