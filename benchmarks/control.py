@@ -16,7 +16,7 @@ from benchmarks.bvp import solve_base_case_bvp
 from benchmarks.euler_sweep import euler_sweep
 from benchmarks.timing import measure
 from labs.spec import LabSpec
-from market.clearing import MarketParams
+from market.params import MarketParams
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from policies.optimal_control import solve_pontryagin
@@ -91,7 +91,7 @@ def _euler_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
 def duopoly_config() -> RaceConfig:
     """Two Pontryagin labs (the second with 20% more compute) in a congested market (delta0 = 1)."""
     labs = (LabSpec.build("lab_a"), LabSpec.build("lab_b", compute0=120.0))
-    return RaceConfig(labs, market=MarketParams(delta0=1.0), horizon=10.0, dt=0.1, name="pontryagin-duopoly")
+    return RaceConfig(labs, market=MarketParams.build(delta0=1.0), horizon=10.0, dt=0.1, name="pontryagin-duopoly")
 
 
 def replan_timing(quick: bool) -> dict[str, float]:

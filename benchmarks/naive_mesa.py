@@ -65,7 +65,7 @@ class NaiveModel(mesa.Model):
         self.config, self.dt, self.t = config, config.dt, 0.0
         market = config.market
         self.omega, self.gamma, self.contest = market.omega, market.gamma, market.contest_exponent
-        self.delta0, self.demand_growth = market.delta0, market.demand_growth
+        self.delta0, self.demand_growth = market.demand_kwargs["delta0"], market.demand_growth
         self.leader = self.pool = self.tokens = self.total_weight = 0.0
         for spec in config.labs:
             NaiveLab(self, spec)

@@ -63,7 +63,7 @@ def run_numpy(config: RaceConfig) -> dict[str, Array]:
         K = (1.0 - alpha) * C
         tokens = K.sum()
         value = (M ** gamma) @ K
-        delta = market.delta0 * np.exp(-market.demand_growth * t)
+        delta = market.demand_kwargs["delta0"] * np.exp(-market.demand_growth * t)
         pool = max(0.0, market.omega * value - delta * tokens * tokens)
         weight = (M / M.max()) ** contest * K
         share = weight / weight.sum() if weight.sum() > 0 else np.zeros_like(K)

@@ -9,7 +9,7 @@ two labs are identical. The limit (:mod:`benchmarks.numpy_loop`) and the naive M
 from __future__ import annotations
 
 from labs.spec import LabSpec
-from market.clearing import MarketParams
+from market.params import MarketParams
 from market.config import RaceConfig
 
 POLICIES = (("constant", {"alpha": 0.4}), ("erdil", {"preset": "scaling_policy"}),
@@ -24,5 +24,5 @@ def mixed_config(n_labs: int, steps: int = 100) -> RaceConfig:
                       compute0=80.0 + 40.0 * (i % 7) / 6.0, growth=0.08 + 0.04 * (i % 5) / 4.0,
                       discount=0.05)
         for i in range(n_labs))
-    return RaceConfig(labs, market=MarketParams(delta0=0.5), horizon=0.1 * steps, dt=0.1,
+    return RaceConfig(labs, market=MarketParams.build(delta0=0.5), horizon=0.1 * steps, dt=0.1,
                       name=f"mixed-{n_labs}")

@@ -10,9 +10,9 @@ allowed values instead of a NaN a thousand steps later.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import Field, dataclass, field, fields, replace
 from difflib import get_close_matches
-from typing import Any, Iterable, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 
 def did_you_mean(name: object, choices: Iterable[str]) -> str:
@@ -49,7 +49,8 @@ class Param:
 
     ``kind`` is ``"float"``, ``"int"``, ``"bool"`` or ``"choice"``. Numeric bounds are inclusive unless
     ``low_open``/``high_open`` is set; ``None`` means unbounded. ``default=None`` with ``optional=True``
-    marks a parameter whose absence means "not used" (e.g. no data cap).
+    marks a parameter whose absence means "not used" (e.g. no data cap). ``scale`` is the range worth
+    exploring (the visualiser's sliders, sampling suggestions); it lies inside the valid range.
     """
 
     name: str
@@ -62,6 +63,7 @@ class Param:
     high_open: bool = False
     choices: tuple[str, ...] = ()
     optional: bool = False
+    scale: tuple[float, float] | None = None
 
     def allowed(self) -> str:
         """Human-readable description of the accepted values."""
@@ -116,14 +118,67 @@ def resolve_params(specs: Mapping[str, Param], given: Mapping[str, Any], prefix:
     Returns a new dict with every specified parameter present. Errors name ``prefix.name`` and, for an
     unknown name, suggest the closest valid one.
     """
+    reject_unknown(given, specs, prefix)
     out: dict[str, Any] = {}
-    for key in given:
-        if key not in specs:
-            suggestion = did_you_mean(key, specs)
-            allowed = ", ".join(specs) if specs else "no parameters"
-            path = f"{prefix}.{key}" if prefix else key
-            raise ParameterError(path, f"unknown parameter{suggestion}", allowed)
     for name, spec in specs.items():
         path = f"{prefix}.{name}" if prefix else name
         out[name] = spec.check(given.get(name, spec.default), path)
     return out
+
+
+SPEC = "labrace.param"
+
+
+def spec_field(default: Any, doc: str, **options: Any) -> Any:
+    """A dataclass field declared by its :class:`Param`: the default, range and meaning are written once.
+
+    The parameter's name is the field's name (filled in by :func:`field_specs`); classes built from such
+    fields validate them in :class:`Validated`'s ``__post_init__``.
+    """
+    return field(default=default, metadata={SPEC: Param("", default, doc, **options)})
+
+
+def field_specs(cls: type) -> dict[str, Param]:
+    """The :class:`Param` of every field of dataclass ``cls`` declared with :func:`spec_field`."""
+    specs: dict[str, Param] = {}
+    for item in fields(cls):
+        spec = item.metadata.get(SPEC) if isinstance(item, Field) else None
+        if spec is not None:
+            specs[item.name] = replace(spec, name=item.name)
+    return specs
+
+
+class Validated:
+    """Mixin for frozen dataclasses whose numeric fields are :func:`spec_field` declarations.
+
+    Construction checks (and converts) every declared field once, so an invalid value can only fail
+    here, naming the field; :meth:`from_dict` adds the rejection of unknown keys and a path prefix for
+    values that come from a file.
+    """
+
+    section: ClassVar[str] = ""
+    """Where the values sit in a scenario file (``market``, ``shocks``): the default prefix of error paths."""
+
+    def __post_init__(self) -> None:
+        for name, spec in field_specs(type(self)).items():
+            object.__setattr__(self, name, spec.check(getattr(self, name)))
+
+    @classmethod
+    def from_dict(cls, given: Mapping[str, Any], prefix: str | None = None):
+        """An instance from plain data; unknown keys and bad values raise errors naming ``prefix.key``."""
+        prefix = cls.section if prefix is None else prefix
+        specs = field_specs(cls)
+        reject_unknown(given, specs, prefix)
+        try:
+            return cls(**given)
+        except ParameterError as error:
+            raise error.prefixed(prefix) from None
+
+
+def reject_unknown(given: Mapping[str, Any], specs: Mapping[str, Any], prefix: str = "") -> None:
+    """Raise for the first key of ``given`` not in ``specs``, suggesting the closest valid one."""
+    for key in given:
+        if key not in specs:
+            allowed = ", ".join(specs) if specs else "no parameters"
+            path = f"{prefix}.{key}" if prefix else str(key)
+            raise ParameterError(path, f"unknown parameter{did_you_mean(key, specs)}", allowed)

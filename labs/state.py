@@ -48,7 +48,7 @@ class LabState:
         self.discount = np.array([s.discount for s in specs], dtype=float)
         laws = np.array([s.law for s in specs])
         self.groups = [LawGroup(LAWS[name], np.flatnonzero(laws == name), specs)
-                       for name in LAWS if np.any(laws == name)]
+                       for name in dict.fromkeys(s.law for s in specs)]  # in order of first appearance
         self.capability = np.empty(self.n)
         self.trained = np.empty(self.n)
         for group in self.groups:

@@ -16,8 +16,9 @@ import numpy as np
 from labs.laws import LAWS
 from labs.params import Param, resolve_params
 from labs.spec import LabSpec
-from labs.state import law_param_arrays
-from market.clearing import MarketParams
+from labs.state import LabState, law_param_arrays
+from market.config import RaceConfig
+from market.params import MarketParams
 
 Array = np.ndarray
 
@@ -44,6 +45,25 @@ class Observation:
     market: MarketParams
     labs: tuple[LabSpec, ...]
     rng: np.random.Generator
+
+    @classmethod
+    def of_state(cls, state: LabState, config: RaceConfig, *, t: float, step: int, price_last: float,
+                 rng: np.random.Generator) -> "Observation":
+        """What every lab sees of ``state`` at the start of step ``step`` (time ``t``) of a run of ``config``.
+
+        The arrays are copies: a policy cannot change the state it observes.
+        """
+        return cls(t=t, dt=config.dt, horizon=config.horizon, step=step,
+                   capability=state.capability.copy(), compute=state.compute.copy(),
+                   trained=state.trained.copy(), alpha_last=state.alpha.copy(),
+                   growth_observed=state.growth_observed.copy(), capability_growth=state.capability_growth.copy(),
+                   price_last=price_last, market=config.market, labs=config.labs, rng=rng)
+
+    @classmethod
+    def at_start(cls, config: RaceConfig) -> "Observation":
+        """The observation of a run of ``config`` before its first step (no model needed)."""
+        return cls.of_state(LabState(config.labs), config, t=0.0, step=0, price_last=float("nan"),
+                            rng=np.random.default_rng(config.seed))
 
     @property
     def n_labs(self) -> int:

@@ -39,9 +39,9 @@ def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, f
             law = LAWS[name]
             p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
             M_now = obs.capability[rivals[rows]][:, None]
-            x_now = law.planning_state(M_now, obs.trained[rivals[rows]][:, None])
-            x = x_now + law.gain(alpha[rows], C0[rows], growth[rows], elapsed, p)
-            M[rows] = law.capability(x, p) * (M_now / law.capability(x_now, p))
+            F_now = obs.trained[rivals[rows]][:, None]
+            x = law.planning_state(M_now, F_now) + law.gain(alpha[rows], C0[rows], growth[rows], elapsed, p)
+            M[rows] = law.capability(x, p, law.multiplier(M_now, F_now, p))
     K = (1.0 - alpha) * C0 * np.exp(growth * elapsed)
     return RivalPath.of_labs(t, M, K, market.gamma, market.contest_exponent)
 
@@ -51,11 +51,11 @@ def own_problem(obs: Observation, lab: int, rivals_path: RivalPath) -> LabProble
     spec = obs.labs[lab]
     law = LAWS[spec.law]
     p = {k: float(v[0]) for k, v in obs.law_params(np.array([lab])).items()}
-    x0 = float(law.planning_state(obs.capability[lab], obs.trained[lab]))
-    if spec.law != "power":
-        p["boost"] = float(obs.capability[lab] / law.capability(np.asarray(x0), p))
+    M, F = obs.capability[lab:lab + 1], obs.trained[lab:lab + 1]
+    x0 = float(law.planning_state(M, F)[0])
+    multiplier = float(law.multiplier(M, F, p)[0])
     revenue = MarketRevenue(obs.market, float(obs.compute[lab]), spec.growth, obs.t, rivals_path)
-    return LabProblem(law, p, x0, revenue, spec.discount, obs.t, obs.horizon)
+    return LabProblem(law, p, x0, revenue, spec.discount, obs.t, obs.horizon, multiplier)
 
 
 def _stacked(problems: list[LabProblem], t: Array) -> LabProblem:
@@ -76,7 +76,8 @@ def _stacked(problems: list[LabProblem], t: Array) -> LabProblem:
     revenue = MarketRevenue(first.revenue.market, np.array([q.revenue.compute0 for q in problems]),
                             np.array([q.revenue.growth for q in problems]), first.t0, rivals)
     return LabProblem(first.law, params, np.array([q.x0 for q in problems]), revenue,
-                      np.array([q.discount for q in problems]), first.t0, first.t_end)
+                      np.array([q.discount for q in problems]), first.t0, first.t_end,
+                      np.array([q.multiplier for q in problems]))
 
 
 def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array) -> Array:
@@ -98,5 +99,5 @@ def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array) -
     for rows in groups.values():
         t = np.full(len(rows), obs.t)
         stacked = _stacked([problems[k] for k in rows], t)
-        out[rows] = maximise_hamiltonian(stacked, stacked.x0, np.zeros(len(rows)), t)
+        out[rows] = maximise_hamiltonian(stacked.on_grid(t).at(stacked.x0, np.zeros(len(rows))))
     return out

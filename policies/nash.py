@@ -20,20 +20,18 @@ turns it into a receding-horizon equilibrium) and follows its own lab's plan wha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from scipy.integrate import cumulative_simpson
 
 from labs.params import Param
+from market.config import RaceConfig
 from policies.base import Array, Observation, Policy
 from policies.forecast import own_problem
 from policies.optimal_control import ControlResult, LabProblem, solve_pontryagin
 from policies.registry import register
 from policies.revenue import RivalPath
-
-if TYPE_CHECKING:
-    from market.config import RaceConfig
 
 
 @dataclass
@@ -87,15 +85,17 @@ def planned_path(problem: LabProblem, alpha: Array, t: Array) -> tuple[Array, Ar
     its :class:`ControlResult` reports.
     """
     h = (t[-1] - t[0]) / (t.size - 1)
-    x = problem.x0 + cumulative_simpson(problem.rate(alpha, t), dx=h, initial=0.0)
-    return problem.capability(x), (1.0 - alpha) * problem.revenue.compute(t)
+    grid = problem.on_grid(t)
+    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
+    return problem.capability(x), (1.0 - alpha) * grid.compute
 
 
 def plan_npv(problem: LabProblem, alpha: Array, t: Array) -> float:
     """NPV of following ``alpha`` (values on the uniform grid ``t``) in ``problem``."""
     M, _ = planned_path(problem, alpha, t)
     h = (t[-1] - t[0]) / (t.size - 1)
-    discounted = np.exp(-problem.discount * t) * problem.revenue(M, alpha, t)
+    grid = problem.on_grid(t)
+    discounted = grid.discount * grid.revenue(M, alpha)
     return float(cumulative_simpson(discounted, dx=h, initial=0.0)[-1])
 
 
@@ -166,9 +166,10 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
     """A lab's equilibrium plan as a :class:`ControlResult` (costate from its re-solved best response)."""
     M, _ = planned_path(problem, alpha, t)
     h = (t[-1] - t[0]) / (t.size - 1)
-    revenue = problem.revenue(M, alpha, t)
-    npv_path = cumulative_simpson(np.exp(-problem.discount * t) * revenue, dx=h, initial=0.0)
-    x = problem.x0 + cumulative_simpson(problem.rate(alpha, t), dx=h, initial=0.0)
+    grid = problem.on_grid(t)
+    revenue = grid.revenue(M, alpha)
+    npv_path = cumulative_simpson(grid.discount * revenue, dx=h, initial=0.0)
+    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
     return ControlResult(
         t=t, alpha=alpha, state=x, capability=M, costate=response.costate, revenue=revenue,
         npv_path=npv_path, npv=float(npv_path[-1]), iterations=response.iterations,
@@ -176,11 +177,9 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
         method="open-loop Nash equilibrium plan", message=response.message)
 
 
-def nash_from_config(config: "RaceConfig", grid: int = 200, **options: Any) -> NashResult:
+def nash_from_config(config: RaceConfig, grid: int = 200, **options: Any) -> NashResult:
     """The open-loop equilibrium of ``config``'s labs from their initial state (``grid`` steps per year)."""
-    from labrace.simulation.model import RaceModel
-
-    obs = RaceModel(config).observe()
+    obs = Observation.at_start(config)
     intervals = max(16, int(np.ceil(config.horizon * grid)))
     return solve_open_loop_nash(obs, intervals=intervals, **options)
 

@@ -12,8 +12,8 @@ competitive market against forecast rivals; see :mod:`policies.revenue`).
 :func:`solve_pontryagin` is a forward–backward sweep. Both laws have a rate independent of ``x``, so the
 state and the present-value costate ``lambda(t) = ∫_t^T e^{-rho s} dR/dx ds`` are plain integrals, computed
 on the whole grid at once with cumulative Simpson quadrature (fourth order where alpha is smooth). The
-Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the closed form of Troynikov's eq. 7
-when it applies and otherwise by a vectorised scan-and-bisect search over [0, 1]. The sweep is a
+Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
+is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised scan-and-bisect search over [0, 1]. The sweep is a
 damped fixed-point iteration on alpha and reports its last change as the convergence measure.
 
 :func:`solve_direct` is the independent check: it maximises the NPV over a piecewise-constant alpha with
@@ -29,8 +29,8 @@ import numpy as np
 from scipy.integrate import cumulative_simpson, simpson
 from scipy.optimize import minimize
 
-from labs.laws import CapabilityLaw, PowerLaw
-from policies.revenue import MarketRevenue, remember_for_grid
+from labs.laws import CapabilityLaw
+from policies.revenue import MarketRevenue
 
 Array = np.ndarray
 
@@ -39,9 +39,11 @@ Array = np.ndarray
 class LabProblem:
     """One lab's optimal-control problem from ``t0`` to ``t_end``; law parameters are scalars.
 
-    The Hamiltonian and its derivative are elementwise, so ``x0``, ``discount``, the law parameters and
-    the revenue's compute may also be arrays over several labs' problems evaluated side by side (the
-    myopic argmax does this); the sweep solvers take one lab at a time.
+    ``multiplier`` is the lab's breakthrough multiplier (the law's :meth:`~labs.laws.base.CapabilityLaw.multiplier`
+    at its current state), held fixed over the plan. The Hamiltonian and its derivative are elementwise, so
+    ``x0``, ``discount``, ``multiplier``, the law parameters and the revenue's compute may also be arrays
+    over several labs' problems evaluated side by side (the myopic argmax does this); the sweep solvers
+    take one lab at a time.
     """
 
     law: CapabilityLaw
@@ -51,7 +53,7 @@ class LabProblem:
     discount: float
     t0: float
     t_end: float
-    _memo: dict[str, tuple[Array, Array]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    multiplier: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.t_end > self.t0:
@@ -63,29 +65,58 @@ class LabProblem:
             raise ValueError(f"initial state x0 must be finite and > 0, got {self.x0}")
 
     def capability(self, x: Array) -> Array:
-        return self.law.capability(x, self.law_params)
+        return self.law.capability(x, self.law_params, self.multiplier)
 
-    def discount_factor(self, t: Array) -> Array:
-        """``e^{-rho t}``, remembered for the last grid (the maximiser evaluates H on one grid ~54 times)."""
-        return remember_for_grid(self._memo, "discount", t, lambda s: np.exp(-self.discount * s))
+    def dcapability_dx(self, x: Array) -> Array:
+        return self.law.dcapability_dx(x, self.law_params, self.multiplier)
 
-    def rate(self, alpha: Array, t: Array) -> Array:
-        return self.law.rate(None, alpha, self.revenue.compute(t), self.law_params)
-
-    def hamiltonian(self, x: Array, costate: Array, alpha: Array, t: Array) -> Array:
-        M = self.capability(x)
-        return self.discount_factor(t) * self.revenue(M, alpha, t) + costate * self.rate(alpha, t)
-
-    def dhamiltonian_dalpha(self, x: Array, costate: Array, alpha: Array, t: Array) -> Array:
-        M = self.capability(x)
-        C = self.revenue.compute(t)
-        drate = self.law.drate_dalpha(x, alpha, C, self.law_params)
-        return self.discount_factor(t) * self.revenue.dalpha(M, alpha, t) + costate * drate
+    def on_grid(self, t: Array) -> "ProblemGrid":
+        """The problem on fixed times ``t``: discount factor, compute and revenue terms computed once."""
+        return ProblemGrid(self, np.asarray(t, dtype=float))
 
     @property
     def closed_form(self) -> bool:
-        """Troynikov's eq. 7 applies: power law and revenue ``omega M^gamma (1 - alpha) C``."""
-        return isinstance(self.law, PowerLaw) and self.revenue.separable
+        """The law's closed-form Hamiltonian maximiser applies: revenue is ``omega M^gamma (1 - alpha) C``."""
+        return self.revenue.separable and self.law.separable_argmax is not None
+
+
+class ProblemGrid:
+    """A :class:`LabProblem` on fixed times: what the sweep evaluates many times on one grid."""
+
+    def __init__(self, problem: LabProblem, t: Array) -> None:
+        self.problem = problem
+        self.t = t
+        self.discount = np.exp(-problem.discount * t)
+        self.revenue = problem.revenue.on_grid(t)
+        self.compute = self.revenue.compute
+
+    def rate(self, alpha: Array) -> Array:
+        return self.problem.law.rate(alpha, self.compute, self.problem.law_params)
+
+    def at(self, x: Array, costate: Array) -> "HamiltonianAt":
+        """The Hamiltonian at state ``x`` and costate ``costate``, as a function of alpha."""
+        return HamiltonianAt(self, x, costate)
+
+
+class HamiltonianAt:
+    """``H(alpha) = e^{-rho t} R(M(x), alpha, t) + lambda rate(alpha, C)`` at a fixed state and costate."""
+
+    def __init__(self, grid: ProblemGrid, x: Array, costate: Array) -> None:
+        self.grid = grid
+        self.costate = costate
+        self.capability = grid.problem.capability(x)
+        self.revenue = grid.revenue.at(self.capability)
+
+    def value(self, alpha: Array) -> Array:
+        g = self.grid
+        return g.discount * self.revenue.revenue(alpha) + self.costate * g.rate(alpha)
+
+    def slope(self, alpha: Array) -> Array:
+        """dH/dalpha."""
+        g = self.grid
+        p = g.problem
+        drate = p.law.drate_dalpha(alpha, g.compute, p.law_params)
+        return g.discount * self.revenue.dalpha(alpha) + self.costate * drate
 
 
 @dataclass
@@ -124,8 +155,7 @@ class ControlResult:
         return float(self.t[below[0]]) if below.size else float("nan")
 
 
-def maximise_hamiltonian(problem: LabProblem, x: Array, costate: Array, t: Array,
-                         coarse: int = 17, iterations: int = 52) -> Array:
+def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, iterations: int = 52) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
     A coarse scan of H locates the best bracket (guarding against a non-concave H); bisection on the sign
@@ -135,41 +165,38 @@ def maximise_hamiltonian(problem: LabProblem, x: Array, costate: Array, t: Array
     corner solutions are exact.
     """
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
-    scan = problem.hamiltonian(x, costate, levels, t)
+    scan = h.value(levels)
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
-        rising = problem.dhamiltonian_dalpha(x, costate, mid, t) > 0
+        rising = h.slope(mid) > 0
         lo = np.where(rising, mid, lo)
         hi = np.where(rising, hi, mid)
     candidates = np.stack([0.5 * (lo + hi), np.zeros_like(lo), np.ones_like(lo)])
-    values = problem.hamiltonian(x, costate, candidates, t)
+    values = h.value(candidates)
     return candidates[np.argmax(values, axis=0), np.arange(candidates.shape[1])]
 
 
-def closed_form_alpha(problem: LabProblem, x: Array, costate: Array, t: Array) -> Array:
-    """Troynikov's eq. 7, clipped to [0, 1]: the stationary point of H for the separable power-law case.
+def closed_form_alpha(h: HamiltonianAt) -> Array:
+    """The law's closed-form maximiser for separable revenue ``omega M^gamma (1 - alpha) C``.
 
-    dH/dalpha = -e^{-rho t} omega M^gamma C + lambda beta_T epsilon alpha^(epsilon-1) C^epsilon = 0.
+    One unit of serving compute earns ``e^{-rho t} omega M^gamma`` there, which is all the law needs.
     """
-    p = problem.law_params
-    eps, beta = p["epsilon"], p["beta_T"]
-    C = problem.revenue.compute(t)
-    marginal_revenue = problem.discount_factor(t) * problem.revenue.market.omega * x ** problem.revenue.market.gamma
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = costate * beta * eps / (marginal_revenue * C ** (1.0 - eps))
-        alpha = np.where(costate > 0, ratio ** (1.0 / (1.0 - eps)), 0.0)
-    return np.clip(alpha, 0.0, 1.0)
+    g = h.grid
+    p = g.problem
+    serving_value = g.discount * p.revenue.market.omega * h.revenue.value_per_token
+    return p.law.separable_argmax(serving_value, h.costate, g.compute, p.law_params)
 
 
-def _trajectory(problem: LabProblem, alpha: Array, t: Array, h: float):
+def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
     """State, capability and costate on the grid for a given alpha (all by cumulative Simpson)."""
-    x = problem.x0 + cumulative_simpson(problem.rate(alpha, t), dx=h, initial=0.0)
+    problem = grid.problem
+    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
     M = problem.capability(x)
-    dR_dx = problem.revenue.dM(M, alpha, t) * problem.law.dcapability_dx(x, problem.law_params)
-    integrand = problem.discount_factor(t) * dR_dx
+    dR_dx = grid.revenue.dM(M, alpha) * problem.dcapability_dx(x)
+    integrand = grid.discount * dR_dx
     costate = cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
     return x, M, costate
 
@@ -218,8 +245,9 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     if argmax == "auto":
         argmax = "closed_form" if problem.closed_form else "numerical"
     if argmax == "closed_form" and not problem.closed_form:
-        raise ValueError("the closed form (eq. 7) needs the power law and separable revenue")
+        raise ValueError("the closed-form maximiser needs separable revenue and a law that has one")
     maximiser = closed_form_alpha if argmax == "closed_form" else maximise_hamiltonian
+    grid = problem.on_grid(t)
     alpha = np.full(t.size, 0.5) if alpha0 is None else np.clip(np.asarray(alpha0, float), 0.0, 1.0)
     if alpha.shape != t.shape:
         raise ValueError(f"alpha0 has {alpha.size} values for {t.size} grid points")
@@ -229,8 +257,8 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     steps: list[Array] = []
     residuals: list[Array] = []
     for iterations in range(1, max_iter + 1):
-        x, M, costate = _trajectory(problem, alpha, t, h)
-        target = maximiser(problem, x, costate, t)
+        x, M, costate = _trajectory(grid, alpha, h)
+        target = maximiser(grid.at(x, costate))
         residual = target - alpha
         unsettled = np.abs(residual) >= tol
         change = float(np.max(np.abs(residual[~unsettled]), initial=0.0))
@@ -250,9 +278,9 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         steps.append(alpha)
         residuals.append(residual)
         alpha = _anderson(steps, residuals, theta, memory)
-    x, M, costate = _trajectory(problem, alpha, t, h)
-    revenue = problem.revenue(M, alpha, t)
-    discounted = problem.discount_factor(t) * revenue
+    x, M, costate = _trajectory(grid, alpha, h)
+    revenue = grid.revenue(M, alpha)
+    discounted = grid.discount * revenue
     npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
     converged = change < tol
     message = "converged" if converged else f"not converged after {iterations} iterations"
@@ -305,12 +333,14 @@ def npv_piecewise(problem: LabProblem, levels: Array, nodes: int = 8) -> tuple[f
     x = x_start[:, None] + law.gain(a, C0, g, s, p)
     t = starts[:, None] + s
     M = problem.capability(x)
-    discount = problem.discount_factor(t)
-    npv = float(np.sum(discount * rev(M, a, t) * weights))
-    dR_dx = rev.dM(M, a, t) * law.dcapability_dx(x, p)
+    grid = problem.on_grid(t)
+    discount = grid.discount
+    at = grid.revenue.at(M)
+    npv = float(np.sum(discount * at.revenue(a) * weights))
+    dR_dx = at.dM(a) * problem.dcapability_dx(x)
     value_of_state = np.sum(discount * dR_dx * weights, axis=1)
     later = np.concatenate([np.cumsum(value_of_state[::-1])[::-1][1:], [0.0]])
-    own = np.sum(discount * (rev.dalpha(M, a, t) + dR_dx * law.gain_dalpha(a, C0, g, s, p)) * weights, axis=1)
+    own = np.sum(discount * (at.dalpha(a) + dR_dx * law.gain_dalpha(a, C0, g, s, p)) * weights, axis=1)
     return npv, own + later * law.gain_dalpha(levels, C_start, g, width, p)
 
 
@@ -344,7 +374,7 @@ def solve_direct(problem: LabProblem, pieces: int = 100, alpha0: Array | None = 
     projected = np.where((levels <= 1e-12) & (grad < 0) | (levels >= 1.0) & (grad > 0), 0.0, grad)
     return ControlResult(
         t=t, alpha=alpha, state=x, capability=M, costate=np.full(t.size, np.nan),
-        revenue=problem.revenue(M, alpha, t), npv_path=np.full(t.size, np.nan), npv=npv,
+        revenue=problem.revenue.on_grid(t)(M, alpha), npv_path=np.full(t.size, np.nan), npv=npv,
         iterations=int(result.nit), change=float(np.max(np.abs(projected)) / scale),
         converged=bool(result.success), method=f"direct: L-BFGS-B over {pieces} constant pieces",
         message=str(result.message))

@@ -1,39 +1,28 @@
 """A single lab's revenue as a function of its own capability, training share and time.
 
-The optimal-control solver needs ``R(M, alpha, t)`` and ``dR/dM`` for one lab. In the market of model.md §2
-a lab's revenue depends on its rivals only through three aggregates — their total value ``sum M^gamma K``,
-their total tokens ``sum K`` and their contest weight ``sum M^lambda K`` — so a forecast of those three
-time series turns the competitive market into a revenue function the solver can use. With no rivals it is
-the monopoly revenue; with ``delta0 = 0`` and ``lambda = gamma`` it is exactly ``omega M^gamma (1 - alpha) C``
-whatever the rivals do (model.md §2), which is when the closed-form Hamiltonian maximiser applies.
+The optimal-control solver needs ``R(M, alpha, t)`` and its derivatives for one lab. In the market of
+model.md §2 a lab's revenue depends on its rivals only through three aggregates — their total value
+``sum M^gamma K``, their total tokens ``sum K`` and their contest weight ``sum M^lambda K`` — so a
+forecast of those three time series turns the competitive market into a revenue function the solver can
+use. With no rivals it is the monopoly revenue; when the demand form is independent (e.g. ``delta0 = 0``)
+and ``lambda = gamma`` it is exactly ``omega M^gamma (1 - alpha) C`` whatever the rivals do (model.md §2),
+which is when a law's closed-form Hamiltonian maximiser applies.
+
+Evaluation is staged, so that nothing is recomputed and nothing needs remembering: a solver fixes a time
+grid (:meth:`MarketRevenue.on_grid` computes compute, the rivals' aggregates and the demand condition
+there once), then a state (:meth:`RevenueGrid.at` computes the alpha-free capability terms once), and
+then evaluates revenue and its derivatives for as many training shares as it likes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from market.clearing import MarketParams, demand_capacity, demand_slope, revenue_pool
+from market.params import MarketParams
 
 Array = np.ndarray
-
-
-def remember_for_grid(memo: dict[str, tuple[Any, Any]], key: str, t: Array, make: Callable[[Array], Any]) -> Any:
-    """``make(t)``, remembered in ``memo`` for the last ``t`` array seen under ``key``.
-
-    A solver sweep evaluates revenue, its derivatives and the discount factor dozens of times on one time
-    grid (the Hamiltonian maximiser bisects 52 times); terms that depend on time alone are the same each
-    time. Grids are never modified in place, so the array's identity is the key; the memo holds the
-    array, so the identity cannot be reused by another one.
-    """
-    hit = memo.get(key)
-    if hit is not None and hit[0] is t:
-        return hit[1]
-    value = make(t)
-    memo[key] = (t, value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,9 @@ class RivalPath:
         return not np.any(self.tokens > 0)
 
     def at(self, t: Array) -> tuple[Array, Array, Array]:
-        if t is self.t:  # the forecast was made on the solver's grid: its own values, no interpolation
+        """Value, tokens and log contest weight at times ``t``."""
+        t = np.asarray(t, dtype=float)
+        if t.shape == self.t.shape and np.array_equal(t, self.t):  # forecast on the solver's own grid
             return self.value, self.tokens, self.log_weight
         if self.t.size == 1:
             shape = np.shape(t)
@@ -86,100 +77,109 @@ class MarketRevenue:
     """Revenue of one lab with compute ``C(t) = compute0 exp(growth (t - t0))`` facing ``rivals``."""
 
     market: MarketParams
-    compute0: float
-    growth: float
+    compute0: float | Array
+    growth: float | Array
     t0: float = 0.0
     rivals: RivalPath = RivalPath.none()
-    _memo: dict[str, tuple[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def _on_times(self, key: str, t: Array, make: Callable[[Array], Any]) -> Any:
-        return remember_for_grid(self._memo, key, t, make)
 
     def compute(self, t: Array) -> Array:
-        return self._on_times("compute", t, lambda s: self.compute0 * np.exp(
-            self.growth * (np.asarray(s, dtype=float) - self.t0)))
-
-    def _rivals_at(self, t: Array) -> tuple[Array, Array, Array]:
-        return self._on_times("rivals", t, self.rivals.at)
-
-    def _capability_terms(self, M: Array, t: Array) -> tuple[Array, Array, Array]:
-        """``M^gamma``, ``lambda log M`` and the rivals' contest weight per unit of own serving, ``W / M^lambda``.
-
-        They do not depend on alpha, and the Hamiltonian maximiser holds ``M`` (the same array) and ``t``
-        fixed while it bisects on alpha, so they are remembered for the last ``(M, t)`` pair, by identity
-        as for :meth:`_on_times`.
-        """
-        hit = self._memo.get("capability")
-        if hit is not None and hit[0] is M and hit[1] is t:
-            return hit[2]
-        m = self.market
-        _, _, rival_log_weight = self._rivals_at(t)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            contest_log_M = m.contest_exponent * np.log(M)
-        terms = (M ** m.gamma, contest_log_M, np.exp(np.minimum(rival_log_weight - contest_log_M, 700.0)))
-        self._memo["capability"] = (M, t, terms)
-        return terms
+        return self.compute0 * np.exp(self.growth * (np.asarray(t, dtype=float) - self.t0))
 
     @property
     def separable(self) -> bool:
         """True when ``R = omega M^gamma (1 - alpha) C`` exactly (rivals cannot affect this lab)."""
         m = self.market
-        independent = m.demand == "quasilinear" and m.delta0 == 0.0
-        return independent and (self.rivals.empty or m.contest_exponent == m.gamma)
+        return m.independent and (self.rivals.empty or m.contest_exponent == m.gamma)
 
-    def _parts(self, M: Array, alpha: Array, t: Array):
-        m = self.market
-        K = (1.0 - alpha) * self.compute(t)
-        rival_value, rival_tokens, rival_log_weight = self._rivals_at(t)
-        value_per_token, contest_log_M, _ = self._capability_terms(M, t)
-        own_value = value_per_token * K
-        value = own_value + rival_value
-        tokens = K + rival_tokens
-        pool = revenue_pool(value, tokens, t, m)
+    def on_grid(self, t: Array) -> "RevenueGrid":
+        """This revenue on the fixed times ``t``, with every time-only term computed once."""
+        return RevenueGrid(self, np.asarray(t, dtype=float))
+
+
+class RevenueGrid:
+    """A lab's revenue on fixed times: compute, rivals' aggregates and the demand condition there."""
+
+    def __init__(self, revenue: MarketRevenue, t: Array) -> None:
+        self.market = revenue.market
+        self.separable = revenue.separable
+        self.t = t
+        self.compute = revenue.compute(t)
+        if not self.separable:
+            self.rival_value, self.rival_tokens, self.rival_log_weight = revenue.rivals.at(t)
+            self.condition = self.market.condition(t)
+
+    def at(self, M: Array) -> "RevenueAt":
+        """Revenue at capability ``M`` (an array broadcastable against the grid), for any alpha."""
+        return RevenueAt(self, M)
+
+    def __call__(self, M: Array, alpha: Array) -> Array:
+        return self.at(M).revenue(alpha)
+
+    def dM(self, M: Array, alpha: Array) -> Array:
+        return self.at(M).dM(alpha)
+
+    def dalpha(self, M: Array, alpha: Array) -> Array:
+        return self.at(M).dalpha(alpha)
+
+
+class RevenueAt:
+    """Revenue at a fixed capability on a fixed grid: the alpha-free terms, then functions of alpha.
+
+    ``M^gamma``, ``lambda log M`` and the rivals' contest weight per unit of own serving, ``W / M^lambda``,
+    do not depend on alpha; a Hamiltonian maximiser evaluates many alphas at one state.
+    """
+
+    def __init__(self, grid: RevenueGrid, M: Array) -> None:
+        m = grid.market
+        self.grid = grid
+        self.M = M
+        self.value_per_token = M ** m.gamma
+        if not grid.separable:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self.contest_log_M = m.contest_exponent * np.log(M)
+            self.rival_per_own = np.exp(np.minimum(grid.rival_log_weight - self.contest_log_M, 700.0))
+
+    def _parts(self, alpha: Array) -> tuple[Array, Array, Array, Array, Array]:
+        g = self.grid
+        K = (1.0 - alpha) * g.compute
+        value = self.value_per_token * K + g.rival_value
+        tokens = K + g.rival_tokens
+        pool = g.market.form.pool(value, tokens, g.condition, g.market.omega)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_own = contest_log_M + np.log(K)
-            share = np.where(K > 0, 1.0 / (1.0 + np.exp(np.minimum(rival_log_weight - log_own, 700.0))), 0.0)
+            log_own = self.contest_log_M + np.log(K)
+            share = np.where(K > 0, 1.0 / (1.0 + np.exp(np.minimum(g.rival_log_weight - log_own, 700.0))), 0.0)
         return K, value, tokens, pool, share
 
-    def __call__(self, M: Array, alpha: Array, t: Array) -> Array:
-        if self.separable:
-            return self.market.omega * M ** self.market.gamma * (1.0 - alpha) * self.compute(t)
-        _, _, _, pool, share = self._parts(M, alpha, t)
+    def revenue(self, alpha: Array) -> Array:
+        g = self.grid
+        if g.separable:
+            return g.market.omega * self.value_per_token * (1.0 - alpha) * g.compute
+        *_, pool, share = self._parts(alpha)
         return pool * share
 
-    def dM(self, M: Array, alpha: Array, t: Array) -> Array:
+    def dM(self, alpha: Array) -> Array:
         """``dR/dM``: more value per token raises the pool, and a larger contest weight raises the share."""
-        m = self.market
-        if self.separable:
-            return self.market.omega * m.gamma * M ** (m.gamma - 1.0) * (1.0 - alpha) * self.compute(t)
-        K, value, tokens, pool, share = self._parts(M, alpha, t)
-        if m.demand == "quasilinear":
-            dpool_dvalue = np.where(pool > 0, m.omega, 0.0)
-        else:
-            capacity = self._on_times("capacity", t, lambda s: demand_capacity(s, m))
-            dpool_dvalue = m.omega * np.maximum(0.0, 1.0 - tokens / capacity)
-        dvalue_dM = m.gamma * M ** (m.gamma - 1.0) * K
-        dshare_dM = m.contest_exponent / M * share * (1.0 - share)
+        g = self.grid
+        m = g.market
+        if g.separable:
+            return m.omega * m.gamma * self.M ** (m.gamma - 1.0) * (1.0 - alpha) * g.compute
+        K, value, tokens, pool, share = self._parts(alpha)
+        dpool_dvalue, _ = m.form.pool_derivatives(value, tokens, g.condition, m.omega)
+        dvalue_dM = m.gamma * self.M ** (m.gamma - 1.0) * K
+        dshare_dM = m.contest_exponent / self.M * share * (1.0 - share)
         return share * dpool_dvalue * dvalue_dM + pool * dshare_dM
 
-    def dalpha(self, M: Array, alpha: Array, t: Array) -> Array:
+    def dalpha(self, alpha: Array) -> Array:
         """``dR/dalpha = -C dR/dK``: serving less shrinks own value, eases congestion and cedes share."""
-        m = self.market
-        C = self.compute(t)
-        if self.separable:
-            return -m.omega * M ** m.gamma * C * np.ones_like(alpha)
-        K, value, tokens, pool, share = self._parts(M, alpha, t)
-        value_per_token, _, rival_per_own = self._capability_terms(M, t)
-        if m.demand == "quasilinear":
-            delta = self._on_times("delta", t, lambda s: demand_slope(s, m))
-            dpool_dK = np.where(pool > 0, m.omega * value_per_token - 2.0 * delta * tokens, 0.0)
-        else:
-            capacity = self._on_times("capacity", t, lambda s: demand_capacity(s, m))
-            open_market = tokens < capacity
-            dpool_dK = np.where(open_market, m.omega * value_per_token * (1.0 - tokens / capacity)
-                                - m.omega * value / capacity, 0.0)
+        g = self.grid
+        m = g.market
+        if g.separable:
+            return -m.omega * self.value_per_token * g.compute * np.ones_like(alpha)
+        K, value, tokens, pool, share = self._parts(alpha)
+        dpool_dvalue, dpool_dtokens = m.form.pool_derivatives(value, tokens, g.condition, m.omega)
+        dpool_dK = dpool_dvalue * self.value_per_token + dpool_dtokens
         # d share / dK = s (1 - s) / K, written so that it stays finite as K -> 0.
         with np.errstate(divide="ignore", invalid="ignore"):
-            dshare_dK = (1.0 - share) / (K + rival_per_own)
+            dshare_dK = (1.0 - share) / (K + self.rival_per_own)
         dshare_dK = np.where(np.isfinite(dshare_dK), dshare_dK, 0.0)
-        return -C * (share * dpool_dK + pool * dshare_dK)
+        return -g.compute * (share * dpool_dK + pool * dshare_dK)

@@ -19,9 +19,12 @@ It holds where discounted revenue shrinks along the path, ``rho > (1 + gamma eps
 (only then does training, not ``M(0)``, drive capability); there it matches the middle of long-horizon
 numerical optima (``tests/test_steady_state.py``). Outside that region no steady state exists (the
 finite-horizon optimum trains fully and switches late), and the policy returns ``fallback``. Its
-derivation uses the power law's rate, so ``chinchilla`` labs always get ``fallback`` under this variant.
+derivation uses the power law's rate, so only laws declaring ``balanced_growth`` get it; the others
+(``chinchilla``) get ``fallback`` under this variant.
 
-For a ``chinchilla`` lab ``epsilon`` is the local elasticity of capability to cumulative training compute.
+``epsilon`` is what the lab's law declares as its returns to training compute (``training_elasticity``):
+the exponent for ``power``, the local elasticity of capability to cumulative training compute for
+``chinchilla``. A law declaring none gets ``fallback`` under every variant.
 """
 
 from __future__ import annotations
@@ -58,17 +61,15 @@ def constant_share(epsilon: Array, gamma: float) -> Array:
 
 
 def effective_epsilon(obs: Observation, labs: Array) -> Array:
-    """epsilon of power-law labs; d ln M / d ln F of chinchilla labs at their current state."""
-    out = np.empty(labs.size)
-    for k, lab in enumerate(int(i) for i in labs):
-        spec = obs.labs[lab]
-        p = {name: v for name, v in obs.law_params(np.array([lab])).items()}
-        if spec.law == "power":
-            out[k] = p["epsilon"][0]
-        else:
-            law = LAWS[spec.law]
-            F = np.array([obs.trained[lab]])
-            out[k] = (F * law.dcapability_dx(F, p) / law.capability(F, p))[0]
+    """Each lab's returns to training compute from its law (``nan`` for a law that declares none)."""
+    out = np.full(labs.size, np.nan)
+    names = np.array([obs.labs[int(i)].law for i in labs])
+    for name in np.unique(names):
+        rows = np.flatnonzero(names == name)
+        law = LAWS[str(name)]
+        if law.training_elasticity is not None:
+            index = labs[rows]
+            out[rows] = law.training_elasticity(obs.capability[index], obs.trained[index], obs.law_params(index))
     return out
 
 
@@ -88,12 +89,12 @@ class SteadyStatePolicy(Policy):
         epsilon = effective_epsilon(obs, labs)
         gamma = obs.market.gamma
         if self.p["variant"] == "constant":
-            return constant_share(epsilon, gamma)
+            return np.where(np.isfinite(epsilon), constant_share(epsilon, gamma), self.p["fallback"])
         growth = np.array([obs.labs[int(i)].growth for i in labs])
         discount = np.array([obs.labs[int(i)].discount for i in labs])
         if self.p["variant"] == "balanced_growth":
             share, valid = balanced_growth_share(epsilon, gamma, growth, discount)
-            valid &= np.array([obs.labs[int(i)].law == "power" for i in labs])
+            valid &= np.array([LAWS[obs.labs[int(i)].law].balanced_growth for i in labs])
         else:
             share, valid = paper_share(epsilon, gamma, growth, discount)
         return np.where(valid, share, self.p["fallback"])

@@ -1,23 +1,26 @@
 """Validation of scenario data (parsed TOML) into a :class:`RaceConfig`.
 
-The validator is driven by the parameter specifications that already exist — ``RUN_PARAMS``,
-``MARKET_PARAMS``, ``SHOCK_PARAMS``, ``LAB_PARAMS``, each law's ``params`` and each policy's ``params`` in
-the registry — so a range lives in exactly one place. This module only adds the structure around them
-(which tables exist, which keys a lab entry may have, replication with ``count``) and turns every problem
-into a :class:`ScenarioError` that names the file, the field path and what would have been accepted.
+The values are validated where they are declared — by the constructors of :class:`RaceConfig`,
+:class:`MarketParams`, :class:`ShockParams` and :class:`LabSpec`, by each law's ``params`` and by each
+policy's ``params`` in the registry — so a range lives in exactly one place and is checked once. This
+module only adds the structure around them (which tables exist, which keys a lab entry may have,
+replication with ``count``) and turns every problem into a :class:`ScenarioError` that names the file,
+the field path and what would have been accepted.
 
 Paths use zero-based indices into the ``[[labs]]`` array, e.g. ``labs[1].policy.params.replan_every``.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any, Mapping
 
 from labs.laws import LAWS
-from labs.params import Param, ParameterError, did_you_mean, resolve_params
+from labs.params import Param, ParameterError, did_you_mean
 from labs.spec import LAB_PARAMS, LabSpec
-from market.clearing import MarketParams
 from market.config import RUN_PARAMS, RaceConfig, ShockParams
+from market.params import MarketParams
 from policies.registry import resolve_policy
 
 DEFAULT_POLICY = "pontryagin"
@@ -92,13 +95,6 @@ def expect_text(value: Any, path: str, nonempty: bool = True) -> str:
     return value
 
 
-def _law(value: Any, path: str) -> str:
-    if not isinstance(value, str) or value not in LAWS:
-        raise ParameterError(path, f"unknown capability law {value!r}{did_you_mean(value, LAWS)}",
-                             "one of " + ", ".join(repr(k) for k in LAWS))
-    return value
-
-
 def _policy(value: Any, path: str):
     """A policy given as a bare registry name or as ``{name, params}``; defaults filled in."""
     if isinstance(value, str):
@@ -121,33 +117,43 @@ def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
     check_keys(entry, LAB_KEYS, path)
     name = expect_text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
     count = COUNT.check(entry.get("count", 1), f"{path}.count")
-    numbers = {key: spec.check(entry.get(key, spec.default), f"{path}.{key}")
-               for key, spec in LAB_PARAMS.items()}
-    law = _law(entry.get("law", "power"), f"{path}.law")
-    given = expect_table(entry.get("law_params", {}), f"{path}.law_params")
-    law_params = resolve_params(LAWS[law].params, given, f"{path}.law_params")
+    law_params = expect_table(entry.get("law_params", {}), f"{path}.law_params")
     policy = _policy(entry.get("policy", DEFAULT_POLICY), f"{path}.policy")
+    given = {key: entry[key] for key in (*LAB_PARAMS, "law") if key in entry}
     names = [name] if count == 1 else [f"{name}-{k}" for k in range(1, count + 1)]
-    return [LabSpec.build(n, law=law, law_params=law_params, policy=policy, **numbers) for n in names]
+    try:
+        first = LabSpec(name=names[0], law_params=tuple(law_params.items()), policy=policy, **given)
+    except ParameterError as error:
+        raise error.prefixed(path) from None
+    return [first] + [replace(first, name=n) for n in names[1:]]
 
 
-def _labs(value: Any) -> tuple[LabSpec, ...]:
+def _labs(value: Any) -> tuple[tuple[LabSpec, ...], list[int]]:
+    """The labs and, for each, the index of the ``[[labs]]`` entry it came from."""
     if value is None:
-        return (LabSpec.build("lab1", policy=resolve_policy(DEFAULT_POLICY)),)
+        return (LabSpec(name="lab1", policy=resolve_policy(DEFAULT_POLICY)),), [0]
     if not isinstance(value, list) or not value:
         raise ParameterError("labs", f"expected a non-empty array of lab tables, got {value!r}",
                              "one or more [[labs]] tables")
     labs: list[LabSpec] = []
-    seen: dict[str, int] = {}
+    entries: list[int] = []
     for index, entry in enumerate(value):
-        for lab in _lab_entries(entry, index):
-            if lab.name in seen:
-                raise ParameterError(f"labs[{index}].name",
-                                     f"duplicate lab name {lab.name!r} (also in labs[{seen[lab.name]}])",
-                                     "a name not used by another lab")
-            seen[lab.name] = index
-            labs.append(lab)
-    return tuple(labs)
+        made = _lab_entries(entry, index)
+        labs += made
+        entries += [index] * len(made)
+    return tuple(labs), entries
+
+
+_LAB_PATH = re.compile(r"^labs\[(\d+)\]")
+
+
+def _entry_path(error: ParameterError, entries: list[int]) -> ParameterError:
+    """``error`` with a lab's index (after ``count`` expansion) replaced by its ``[[labs]]`` entry's."""
+    match = _LAB_PATH.match(error.path)
+    if not match:
+        return error
+    path = f"labs[{entries[int(match.group(1))]}]" + error.path[match.end():]
+    return ParameterError(path, error.reason, error.allowed)
 
 
 def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom") -> RaceConfig:
@@ -161,9 +167,13 @@ def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str 
         name = expect_text(data.get("name", default_name), "name")
         if "description" in data:
             expect_text(data["description"], "description", nonempty=False)
-        run = {key: spec.check(data.get(key, spec.default), key) for key, spec in RUN_PARAMS.items()}
+        run = {key: data[key] for key in RUN_PARAMS if key in data}
         market = MarketParams.from_dict(expect_table(data.get("market", {}), "market"), "market")
         shocks = ShockParams.from_dict(expect_table(data.get("shocks", {}), "shocks"), "shocks")
-        return RaceConfig(labs=_labs(data.get("labs")), market=market, shocks=shocks, name=name, **run)
+        labs, entries = _labs(data.get("labs"))
+        try:
+            return RaceConfig(labs=labs, market=market, shocks=shocks, name=name, **run)
+        except ParameterError as error:
+            raise _entry_path(error, entries) from None
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None

@@ -68,9 +68,9 @@ def test_delta0_slider_rebuilds_the_model_with_the_new_market(page):
     start = config.value
     step_button(rc).click()
     assert model.value.recorder.size == 1
-    new_delta0 = start.market.delta0 + 1.5
-    rc.find(v.Slider, label="demand slope delta0 (congestion)").widget.v_model = new_delta0
-    expected = replace(start, market=replace(start.market, delta0=new_delta0))
+    new_delta0 = start.market.demand_kwargs["delta0"] + 1.5
+    rc.find(v.Slider, label="delta0").widget.v_model = new_delta0
+    expected = replace(start, market=start.market.replace(delta0=new_delta0))
     assert config.value == expected
     assert model.value.config == expected
     assert model.value.recorder.size == 0  # a fresh model, not the stepped one
@@ -124,7 +124,7 @@ def test_contest_checkbox_unties_lambda_from_gamma(page):
     assert config.value.market.contest is None
     rc.find(v.Checkbox, label="contest lambda = gamma").widget.v_model = False
     assert config.value.market.contest == config.value.market.gamma
-    rc.find(v.Slider, label="contest exponent lambda").widget.v_model = 4.0
+    rc.find(v.Slider, label="contest").widget.v_model = 4.0
     assert model.value.market_params.contest_exponent == 4.0
 
 
@@ -141,7 +141,7 @@ def test_seed_and_shipped_scenario_controls(page):
 
 def test_export_reproduces_the_page_model(page, tmp_path):
     config, model, rc = page
-    rc.find(v.Slider, label="price scale omega").widget.v_model = 2.5
+    rc.find(v.Slider, label="omega").widget.v_model = 2.5
     rc.find(v.Select, label="policy").widgets[0].v_model = "catch_up"
     path = tmp_path / "exported.toml"
     path.write_text(export_text(config.value))

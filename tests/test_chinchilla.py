@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labs.laws import HOFFMANN, LAWS
+from labs.laws import LAWS
+from labs.laws.chinchilla import HOFFMANN
 from labs.spec import LabSpec
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel

@@ -7,7 +7,8 @@ import pytest
 
 from labs.laws import LAWS
 from labs.spec import LabSpec
-from market.clearing import MarketParams, clear
+from market.clearing import clear
+from market.params import MarketParams
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from policies.forecast import own_problem, rival_paths
@@ -54,7 +55,7 @@ def test_constant_alpha_forecast_predicts_a_constant_rival_exactly(law):
     follows its published law) is exact for a rival that does keep a constant alpha."""
     labs = (base_lab("me", policy="constant", policy_params={"alpha": 0.5}),
             base_lab("rival", law=law, policy="constant", policy_params={"alpha": 0.35}, compute0=150.0))
-    market = MarketParams(delta0=2.0, contest=3.0)
+    market = MarketParams.build(delta0=2.0, contest=3.0)
     model = RaceModel(RaceConfig(labs=labs, market=market))
     model.step()
     obs = model.observe()
@@ -70,7 +71,7 @@ def test_constant_alpha_forecast_predicts_a_constant_rival_exactly(law):
 
 def test_trend_forecast_extrapolates_observed_growth():
     labs = (base_lab("me", policy="constant"), base_lab("rival", policy="constant", policy_params={"alpha": 0.8}))
-    model = RaceModel(RaceConfig(labs=labs, market=MarketParams(delta0=1.0)))
+    model = RaceModel(RaceConfig(labs=labs, market=MarketParams.build(delta0=1.0)))
     model.step()
     obs = model.observe()
     ahead = obs.t + np.array([0.0, 1.0, 2.5])
@@ -95,7 +96,7 @@ def test_congestion_makes_a_lab_train_longer_than_its_monopoly_plan():
     nothing, while capability still raises the value of every later token: the lab moves compute from
     early serving to training. It leaves full-time training later, trains more in total and ends more
     capable than the monopolist facing the same demand, and earns less."""
-    response, monopoly = best_response_and_monopoly(MarketParams(delta0=2.0), rival_alpha=0.3)
+    response, monopoly = best_response_and_monopoly(MarketParams.build(delta0=2.0), rival_alpha=0.3)
     assert response.converged and monopoly.converged
     assert response.switch_time() > monopoly.switch_time() + 0.2
     assert response.alpha.mean() > monopoly.alpha.mean() + 0.005
@@ -107,16 +108,16 @@ def test_business_stealing_is_a_race_to_capability():
     """lambda = 4 > gamma = 2 (no congestion): revenue follows relative capability, so every unit of
     capability also takes share from the rival. The lab trains more in total and ends more capable than
     its monopoly plan (which is also its plan when lambda = gamma, since then rivals do not matter)."""
-    response, monopoly = best_response_and_monopoly(MarketParams(contest=4.0), rival_alpha=0.6)
+    response, monopoly = best_response_and_monopoly(MarketParams.build(contest=4.0), rival_alpha=0.6)
     assert response.converged
     assert response.alpha.mean() > monopoly.alpha.mean() + 0.01
     assert response.capability[-1] > monopoly.capability[-1] * 1.02
 
 
 SEAT_SCENARIOS = {
-    "congestion": (MarketParams(delta0=2.0), 100.0, 0.4),
-    "business_stealing": (MarketParams(delta0=0.5, contest=4.0), 100.0, 0.6),
-    "asymmetric_compute": (MarketParams(delta0=2.0), 250.0, 0.5),
+    "congestion": (MarketParams.build(delta0=2.0), 100.0, 0.4),
+    "business_stealing": (MarketParams.build(delta0=0.5, contest=4.0), 100.0, 0.6),
+    "asymmetric_compute": (MarketParams.build(delta0=2.0), 250.0, 0.5),
 }
 CHEAP_PARAMS = {"pontryagin": {"grid": 50}, "nash": {"grid": 50, "tol": 1e-5}}
 
@@ -150,7 +151,7 @@ def test_heterogeneous_labs_and_laws_clear_together():
                  policy_params={"alpha": 0.7}, compute0=300.0, discount=0.1),
         base_lab("q", law="power", law_params={"epsilon": 0.3}, policy="catch_up", growth=0.0),
     )
-    market = MarketParams(delta0=0.5, contest=3.0)
+    market = MarketParams.build(delta0=0.5, contest=3.0)
     model = RaceModel(RaceConfig(labs=specs, market=market, horizon=2.0))
     s = model.state
     assert [g.law.name for g in s.groups] == ["power", "chinchilla"]

@@ -8,7 +8,7 @@ import pytest
 
 from labs.params import ParameterError
 from labs.spec import LabSpec
-from market.clearing import MarketParams
+from market.params import MarketParams
 from market.config import RaceConfig, ShockParams
 from labrace.simulation.model import RaceModel
 from policies.optimal_control import solve_pontryagin
@@ -57,7 +57,7 @@ def test_a_pontryagin_lab_converges_to_the_optimum_as_the_step_shrinks(optimum_n
 def test_the_model_records_one_row_per_step_per_lab_and_mesa_sees_every_lab():
     labs = tuple(LabSpec.build(f"lab{i}", policy="constant", policy_params={"alpha": a})
                  for i, a in enumerate((0.2, 0.5, 0.8)))
-    model = RaceModel(RaceConfig(labs=labs, market=MarketParams(delta0=1.0, contest=3.0), horizon=2.0)).run()
+    model = RaceModel(RaceConfig(labs=labs, market=MarketParams.build(delta0=1.0, contest=3.0), horizon=2.0)).run()
     assert len(model.agents) == 3 and [lab.name for lab in model.labs] == ["lab0", "lab1", "lab2"]
     frame = model.labs_frame()
     assert len(frame) == 3 * model.config.steps

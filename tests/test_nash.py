@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from labs.spec import LabSpec
-from market.clearing import MarketParams
+from market.params import MarketParams
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from policies.forecast import own_problem
@@ -21,7 +21,7 @@ GRID = 100  # solver intervals per year: 1,000 over the paper's ten-year horizon
 def duopoly(delta0: float, compute=(100.0, 100.0), contest: float | None = None,
             policy: str = "constant") -> RaceConfig:
     labs = tuple(LabSpec.build(f"lab{i}", compute0=c, policy=policy) for i, c in enumerate(compute))
-    return RaceConfig(labs=labs, market=MarketParams(delta0=delta0, contest=contest))
+    return RaceConfig(labs=labs, market=MarketParams.build(delta0=delta0, contest=contest))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from labs.laws import LAWS
-from market.clearing import MarketParams
+from market.params import MarketParams
 from policies.optimal_control import LabProblem, solve_pontryagin
 from policies.revenue import MarketRevenue
 from labrace.reproductions.base_case import direct_chain, richardson
@@ -80,7 +80,7 @@ def test_initial_costate_is_the_marginal_value_of_capability(optimum):
 
 def test_congested_market_pontryagin_matches_the_direct_method():
     """delta0 > 0: revenue is not separable, the closed form does not apply, the numerical argmax does."""
-    problem = power_problem(MarketParams(delta0=5.0))
+    problem = power_problem(MarketParams.build(delta0=5.0))
     assert not problem.closed_form
     optimum = solve_pontryagin(problem, 2000)
     assert optimum.converged

@@ -7,7 +7,8 @@ import pytest
 
 from labs.params import ParameterError
 from labs.spec import LabSpec
-from market.clearing import MarketParams, clear
+from market.clearing import clear
+from market.params import MarketParams
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from policies.registry import make_policy, policy_class, policy_names, resolve_policy
@@ -101,9 +102,9 @@ def started_model(market: MarketParams, steps: int = 3) -> RaceModel:
     return model
 
 
-@pytest.mark.parametrize("market", [MarketParams(delta0=0.05, contest=3.0),
-                                    MarketParams(demand="capacity", capacity0=250.0),
-                                    MarketParams(delta0=0.05)])
+@pytest.mark.parametrize("market", [MarketParams.build(delta0=0.05, contest=3.0),
+                                    MarketParams.build(demand="capacity", capacity0=250.0),
+                                    MarketParams.build(delta0=0.05)])
 def test_myopic_is_the_brute_force_maximum_of_this_steps_revenue(market):
     model = started_model(market)
     obs = model.observe()
@@ -140,7 +141,7 @@ def test_catch_up_trains_more_when_further_behind():
 def test_planning_policies_keep_their_plans():
     labs = (LabSpec.build("p", policy="pontryagin", policy_params={"grid": 20}),
             LabSpec.build("n", policy="nash", policy_params={"grid": 20, "tol": 1e-4}))
-    model = RaceModel(RaceConfig(labs=labs, market=MarketParams(delta0=1.0), horizon=2.0))
+    model = RaceModel(RaceConfig(labs=labs, market=MarketParams.build(delta0=1.0), horizon=2.0))
     model.step()
     for policy, index in model.policy_groups:
         assert type(policy).plans

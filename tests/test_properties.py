@@ -12,8 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from labs.laws import LAWS
 from labs.spec import LabSpec
-from market.clearing import MarketParams, clear
+from market.clearing import clear
+from market.demand import DEMANDS
+from market.params import MarketParams
 from market.config import RaceConfig, ShockParams
 from labrace.simulation.model import RaceModel
 from labrace.simulation.recorder import LAB_COLUMNS, MARKET_COLUMNS
@@ -53,11 +56,19 @@ def policies(draw, names: list[str] | None = None):
 
 @st.composite
 def laws(draw):
-    if draw(st.booleans()):
-        return "power", {"epsilon": draw(st.floats(0.05, 0.95)), "beta_T": draw(st.floats(0.1, 10.0)),
-                         "capability0": draw(st.floats(0.1, 10.0))}
-    return "chinchilla", {"efficiency": draw(st.floats(1e18, 1e24)), "trained0": draw(st.floats(0.1, 100.0)),
-                          "data_cap": draw(st.none() | st.floats(1e9, 1e13))}
+    """A registered law with parameters drawn over each parameter's declared exploration range."""
+    name = draw(st.sampled_from(sorted(LAWS)))
+    return name, {key: draw(scaled(spec)) for key, spec in LAWS[name].params.items()}
+
+
+def scaled(spec) -> st.SearchStrategy:
+    """Values across ``spec.scale``: log-uniform when it spans orders of magnitude; ``None`` if optional."""
+    low, high = spec.scale
+    if low > 0 and high / low >= 100:
+        values = st.floats(np.log(low), np.log(high)).map(np.exp)
+    else:
+        values = st.floats(low, high)
+    return (st.none() | values) if spec.optional else values
 
 
 # A chinchilla lab's Hamiltonian is linear in alpha (bang-bang control), where the forward-backward sweep
@@ -78,11 +89,11 @@ def labs(draw, index: int, policy_names_: list[str] | None = None):
 def markets(draw, independent: bool = False):
     gamma = draw(st.floats(0.3, 3.0))
     if independent:
-        return MarketParams(omega=draw(positive), gamma=gamma, delta0=0.0)
-    return MarketParams(omega=draw(positive), gamma=gamma, contest=draw(st.none() | st.floats(0.0, 6.0)),
-                        demand=draw(st.sampled_from(["quasilinear", "capacity"])),
-                        delta0=draw(st.floats(0.0, 5.0)), capacity0=draw(st.floats(10.0, 1e4)),
-                        demand_growth=draw(st.floats(-0.2, 0.5)))
+        return MarketParams.build(omega=draw(positive), gamma=gamma, delta0=0.0)
+    demand = draw(st.sampled_from(sorted(DEMANDS)))
+    form_params = {name: draw(scaled(spec)) for name, spec in DEMANDS[demand].params.items()}
+    return MarketParams.build(omega=draw(positive), gamma=gamma, contest=draw(st.none() | st.floats(0.0, 6.0)),
+                              demand=demand, demand_growth=draw(st.floats(-0.2, 0.5)), **form_params)
 
 
 @st.composite
@@ -187,24 +198,32 @@ def test_a_lab_with_zero_capacity_earns_nothing(state, data):
     assert result.revenue.sum() == pytest.approx(result.pool, rel=1e-9, abs=1e-12)
 
 
+# Each demand form's price drop per token, written out by hand from its definition (docs/model.md §2):
+# P = q (omega - delta T / q), so a lab's revenue is M^gamma K max(0, omega - delta T / q).
+CONGESTION_PER_TOKEN = {
+    "quasilinear": lambda m, q, t: m.demand_kwargs["delta0"] * np.exp(-m.demand_growth * t),
+    "capacity": lambda m, q, t: m.omega * q / (m.demand_kwargs["capacity0"] * np.exp(m.demand_growth * t)),
+}
+
+
+def test_every_demand_form_has_a_hand_written_price_drop():
+    assert set(CONGESTION_PER_TOKEN) == set(DEMANDS)
+
+
 @CLEARING_SETTINGS
 @given(market_states())
 def test_each_lab_is_paid_its_own_value_per_token_when_lambda_equals_gamma(state):
     """With lambda = gamma, R_i = M_i^gamma K_i max(0, omega - delta T / q): the price net of congestion
     per unit of quality, times the lab's own quality-weighted tokens (capacity form: delta = omega q / D)."""
     M, K, market, t = state
-    market = MarketParams(omega=market.omega, gamma=market.gamma, demand=market.demand, delta0=market.delta0,
-                          capacity0=market.capacity0, demand_growth=market.demand_growth)
+    market = market.replace(contest=None)
     result = clear(M, K, t, market)
     T = K.sum()
     if T == 0:
         assert np.all(result.revenue == 0.0)
         return
     q = np.dot(M ** market.gamma, K) / T
-    if market.demand == "quasilinear":
-        delta = market.delta0 * np.exp(-market.demand_growth * t)
-    else:
-        delta = market.omega * q / (market.capacity0 * np.exp(market.demand_growth * t))
+    delta = CONGESTION_PER_TOKEN[market.demand](market, q, t)
     expected = M ** market.gamma * K * max(0.0, market.omega - delta * T / q)
     np.testing.assert_allclose(result.revenue, expected, rtol=1e-9, atol=1e-9 * max(1.0, expected.max()))
 
@@ -220,7 +239,7 @@ def test_a_thousand_labs_step():
         law = ("power", {"epsilon": float(rng.uniform(0.2, 0.8))}) if i % 2 else ("chinchilla", {})
         specs.append(LabSpec.build(f"lab{i}", law=law[0], law_params=law[1], policy=name, policy_params=params,
                                    compute0=float(rng.uniform(10, 1000))))
-    config = RaceConfig(labs=tuple(specs), market=MarketParams(delta0=1e-4, contest=3.0), horizon=1.0,
+    config = RaceConfig(labs=tuple(specs), market=MarketParams.build(delta0=1e-4, contest=3.0), horizon=1.0,
                         shocks=ShockParams(compute_noise=0.1, breakthrough_rate=0.5))
     model = RaceModel(config).run()
     rec = model.recorder

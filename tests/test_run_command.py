@@ -115,7 +115,7 @@ def test_resolved_scenario_is_complete_and_equal_to_the_source(finished: Path, t
     source = load_scenario(_scenario(tmp_path))
     resolved = tomllib.loads((finished / "scenario.toml").read_text())
     assert config_from_dict(resolved) == source
-    assert set(resolved["market"]) >= {"omega", "gamma", "delta0", "demand", "capacity0", "demand_growth"}
+    assert set(resolved["market"]) >= {"omega", "gamma", "delta0", "demand", "demand_growth"}
     assert "replan_every" in resolved["labs"][0]["policy"]["params"]
     assert "tol" in resolved["labs"][0]["policy"]["params"]
 

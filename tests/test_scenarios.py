@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labs.laws import LAWS
-from labs.params import Param
+from labs.params import Param, field_specs
 from labs.spec import LAB_PARAMS, LabSpec
-from market.clearing import MARKET_PARAMS
+from market.demand import DEMANDS
+from market.params import MarketParams
 from market.config import SHOCK_PARAMS, RaceConfig
 from policies.registry import policy_class, policy_names, resolve_policy
 from scenarios.loader import (config_from_dict, config_to_toml, load_scenario, read_scenario, resolve_source,
@@ -141,6 +142,14 @@ def _table(specs) -> st.SearchStrategy:
 
 
 @st.composite
+def _market(draw):
+    """A ``[market]`` table: the market's own parameters and those of a demand form drawn from the registry."""
+    demand = draw(st.sampled_from(sorted(DEMANDS)))
+    own = {k: v for k, v in field_specs(MarketParams).items() if k != "demand"}
+    return {**draw(_table(own)), "demand": demand, **draw(_table(DEMANDS[demand].params))}
+
+
+@st.composite
 def _lab(draw):
     law = draw(st.sampled_from(sorted(LAWS)))
     policy = draw(st.sampled_from(policy_names()))
@@ -159,7 +168,7 @@ def scenarios(draw):
         entry["name"] = f"L{index}"
     return {"name": draw(st.text(min_size=1, max_size=8).filter(str.strip)), "dt": dt,
             "horizon": draw(st.floats(dt, 100.0)), "seed": draw(st.integers(0, 2 ** 32)),
-            "market": draw(_table(MARKET_PARAMS)), "shocks": draw(_table(SHOCK_PARAMS)), "labs": labs}
+            "market": draw(_market()), "shocks": draw(_table(SHOCK_PARAMS)), "labs": labs}
 
 
 @settings(max_examples=60, deadline=None)

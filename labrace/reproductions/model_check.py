@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from labs.spec import LabSpec
-from market.clearing import MarketParams
+from market.params import MarketParams
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from labrace.reproductions.problem import TroynikovCase
@@ -19,7 +19,7 @@ def case_config(case: TroynikovCase, dt: float) -> RaceConfig:
     """A one-lab run of ``case`` with the Pontryagin policy (a monopoly with unsaturable demand)."""
     lab = LabSpec.build("troynikov", compute0=case.compute0, growth=case.growth, discount=case.rho,
                         law_params=case.law_params, policy="pontryagin")
-    return RaceConfig(labs=(lab,), market=MarketParams(omega=case.beta_R, gamma=case.gamma),
+    return RaceConfig(labs=(lab,), market=MarketParams.build(omega=case.beta_R, gamma=case.gamma),
                       horizon=case.horizon, dt=dt, name="troynikov")
 
 

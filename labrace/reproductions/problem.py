@@ -13,7 +13,7 @@ from typing import Any
 
 from labs.laws import LAWS
 from labs.params import Param, resolve_params
-from market.clearing import MarketParams
+from market.params import MarketParams
 from policies.optimal_control import LabProblem
 from policies.revenue import MarketRevenue
 
@@ -60,7 +60,7 @@ class TroynikovCase:
 
     def problem(self) -> LabProblem:
         """The optimal-control problem of eq. 3 for this case."""
-        market = MarketParams(omega=self.beta_R, gamma=self.gamma)
+        market = MarketParams.build(omega=self.beta_R, gamma=self.gamma)
         revenue = MarketRevenue(market, self.compute0, self.growth)
         return LabProblem(LAWS["power"], self.law_params, self.capability0, revenue, self.rho, 0.0,
                           self.horizon)

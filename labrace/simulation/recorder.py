@@ -53,3 +53,4 @@ class Recorder:
     def market_frame(self) -> pd.DataFrame:
         k = self.size
         return pd.DataFrame({"t": self.t[:k], **{c: self.market[c][:k] for c in MARKET_COLUMNS}})
+

@@ -17,7 +17,7 @@ import numpy as np
 from labs.laws import LAWS
 from labs.params import Param, ParameterError, did_you_mean
 from labs.spec import LAB_PARAMS, freeze
-from market.clearing import MARKET_PARAMS
+from market.params import market_param_specs
 from market.config import RUN_PARAMS, SHOCK_PARAMS, RaceConfig
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class SweepPoint:
 
 
 def _known_targets(scenarios: tuple["BaseScenario", ...]) -> dict[str, Target]:
-    known = {f"market.{k}": Target("market", p) for k, p in MARKET_PARAMS.items()}
+    known = {f"market.{k}": Target("market", p) for k, p in market_param_specs().items()}
     known |= {f"shocks.{k}": Target("shocks", p) for k, p in SHOCK_PARAMS.items()}
     known |= {f"labs.{k}": Target("labs", p) for k, p in LAB_PARAMS.items()}
     known |= {k: Target("run", p) for k, p in RUN_TARGETS.items()}
@@ -98,7 +98,7 @@ def apply_point(config: RaceConfig, point: SweepPoint) -> RaceConfig:
     for target, value in point.values:
         name = target.param.name
         if target.section == "market":
-            config = replace(config, market=replace(config.market, **{name: value}))
+            config = replace(config, market=config.market.replace(**{name: value}))
         elif target.section == "shocks":
             config = replace(config, shocks=replace(config.shocks, **{name: value}))
         elif target.section == "labs":

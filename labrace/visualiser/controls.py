@@ -57,26 +57,21 @@ def ScenarioCard(config: RaceConfig, apply: Apply) -> None:
 
 @solara.component
 def MarketCard(config: RaceConfig, apply: Apply) -> None:
-    """Sliders for the market parameters that decide how much competition bites."""
+    """The demand form and sliders for every market parameter, made from their declarations."""
     market = config.market
-
-    def slider(name: str, label: str) -> None:
-        value = getattr(market, name) if name != "contest" else market.contest_exponent
-        low, high = settings.slider_bounds(name, value)
-        solara.SliderFloat(label, value=value, min=low, max=high, step=settings.MARKET_SLIDERS[name].step,
-                           on_value=lambda v: apply(settings.with_market, **{name: v}))
-
     with solara.Card("Market", margin=0):
-        slider("omega", "price scale omega")
-        slider("gamma", "return to capability gamma")
-        slider("delta0", "demand slope delta0 (congestion)")
-        slider("demand_growth", "demand growth g_d")
+        solara.Select("demand form", values=settings.demand_forms(), value=market.demand,
+                      on_value=lambda name: apply(settings.with_market, demand=name))
         tied = market.contest is None
+        for slider in settings.market_sliders(market):
+            if slider.name == "contest" and tied:
+                continue
+            solara.SliderFloat(slider.name, value=slider.value, min=slider.low,
+                               max=slider.high, step=slider.step,
+                               on_value=lambda v, name=slider.name: apply(settings.with_market, **{name: v}))
         solara.Checkbox(label="contest lambda = gamma", value=tied,
                         on_value=lambda on: apply(settings.with_market,
                                                   contest=None if on else market.contest_exponent))
-        if not tied:
-            slider("contest", "contest exponent lambda")
 
 
 def param_control(label: str, spec: Param, value: Any, on_value: Callable[[Any], None]) -> None:

@@ -14,9 +14,10 @@ import tomllib
 from dataclasses import dataclass, replace
 from typing import Any
 
-from labs.params import Param, ParameterError
+from labs.params import Param, ParameterError, field_specs
 from labs.spec import LabSpec
-from market.clearing import MARKET_PARAMS, MarketParams
+from market.demand import DEMANDS
+from market.params import MarketParams
 from market.config import RaceConfig
 from policies.registry import policy_class, resolve_policy
 from scenarios.loader import config_from_dict, load_scenario, shipped_scenarios
@@ -27,27 +28,42 @@ MAX_LABS = 8
 
 
 @dataclass(frozen=True)
-class SliderRange:
-    """Where a market slider starts and ends; the core's specs only give the mathematically valid range."""
+class Slider:
+    """One market slider: the parameter, its current value and the range it spans (the spec's ``scale``)."""
 
+    name: str
+    spec: Param
+    value: float
     low: float
     high: float
-    step: float
+
+    @property
+    def step(self) -> float:
+        """A hundredth of the declared range, rounded to one significant digit."""
+        span = (self.spec.scale[1] - self.spec.scale[0]) / 100.0
+        return float(f"{span:.0e}")
 
 
-MARKET_SLIDERS: dict[str, SliderRange] = {
-    "omega": SliderRange(0.1, 5.0, 0.1),
-    "delta0": SliderRange(0.0, 10.0, 0.05),
-    "demand_growth": SliderRange(-0.5, 1.0, 0.05),
-    "gamma": SliderRange(0.2, 4.0, 0.1),
-    "contest": SliderRange(0.0, 10.0, 0.1),
-}
+def market_sliders(market: MarketParams) -> list[Slider]:
+    """Sliders for the market's numeric parameters and those of its demand form, from their declarations.
+
+    Each range is the declared exploration range, widened to include the current value (a loaded scenario
+    may lie outside it). The contest exponent shows its effective value (gamma when tied).
+    """
+    values = {**market.to_dict(), "contest": market.contest_exponent}
+    specs = {**field_specs(MarketParams), **market.form.params}
+    out = []
+    for name, spec in specs.items():
+        if spec.kind != "float" or spec.scale is None:
+            continue
+        value = float(values[name])
+        out.append(Slider(name, spec, value, min(spec.scale[0], value), max(spec.scale[1], value)))
+    return out
 
 
-def slider_bounds(name: str, value: float) -> tuple[float, float]:
-    """The slider's range, widened to include ``value`` (a loaded scenario may lie outside it)."""
-    r = MARKET_SLIDERS[name]
-    return min(r.low, value), max(r.high, value)
+def demand_forms() -> list[str]:
+    """The registered demand forms (the market card's menu)."""
+    return list(DEMANDS)
 
 
 def fallback_config() -> RaceConfig:
@@ -133,8 +149,7 @@ def with_lab_number(config: RaceConfig, index: int, key: str, value: float) -> R
 
 def with_market(config: RaceConfig, **changes: Any) -> RaceConfig:
     """Change market parameters (``contest=None`` means lambda = gamma)."""
-    values = {**{k: getattr(config.market, k) for k in MARKET_PARAMS}, **changes}
-    return replace(config, market=MarketParams.from_dict(values))
+    return replace(config, market=config.market.replace(**changes))
 
 
 def with_seed(config: RaceConfig, seed: int) -> RaceConfig:

@@ -1,0 +1,109 @@
+"""The contract every capability law fulfils: how training compute turns into capability.
+
+A law is a stateless object that works on whole arrays of labs at once; ``p`` maps its parameter names
+to per-lab arrays (or scalars). Each law has a *planning state* ``x``, the variable the optimal-control
+solver integrates, and maps it to capability ``M``. The contract:
+
+* ``rate`` and ``drate_dalpha`` depend on the training share and compute only, never on the state: the
+  forward–backward sweep integrates the state and costate as plain integrals, which needs exactly that.
+* A lab's breakthroughs (capability jumps from shocks) are an explicit *multiplier* ``m``: capability is
+  ``capability(x, p, m)``. A law whose state already carries the jumps (``power``, where ``x = M``)
+  returns 1 from :meth:`multiplier`; for the others ``m = M / capability(x, p, 1)``. Planning, advancing
+  and forecasting all take it from :meth:`multiplier`, so there is one definition of what a
+  breakthrough does.
+* ``gain`` and ``advance`` are exact over a step with compute ``C(s) = C exp(g s)`` at constant alpha.
+
+Closed forms are optional methods: a law without one leaves the attribute ``None``, and solvers and
+policies ask the law instead of testing its type:
+
+* :meth:`separable_argmax`: the maximiser of the Hamiltonian ``a (1 - alpha) C + lambda rate(alpha, C)``,
+  the form it takes when revenue is ``omega M^gamma (1 - alpha) C`` (labs that cannot affect each other);
+* :meth:`training_elasticity`: the returns to training compute the steady-state formulas use;
+* ``balanced_growth``: whether the balanced-growth derivation (a power-law rate of ``x = M``) applies.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable, ClassVar, Mapping
+
+import numpy as np
+
+from labs.params import Param
+
+Array = np.ndarray
+Params = Mapping[str, Array | float]
+
+
+def growth_integral(rate: Array | float, dt: Array | float) -> Array:
+    """``(exp(rate dt) - 1) / rate``: the integral of ``exp(rate s)`` over ``[0, dt]``, stable at rate 0."""
+    rate = np.asarray(rate, dtype=float)
+    x = rate * dt
+    if np.abs(x).min(initial=np.inf) >= 1e-12:  # the model's every step: skip the series branch, same numbers
+        return np.expm1(x) / rate
+    small = np.abs(x) < 1e-12
+    safe = np.where(small, 1.0, rate)
+    return np.where(small, dt * (1.0 + 0.5 * rate * dt), np.expm1(safe * dt) / safe)
+
+
+class CapabilityLaw(ABC):
+    """Interface of a vectorised capability law (see the module docstring for the contract)."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    params: ClassVar[Mapping[str, Param]] = {}
+    balanced_growth: ClassVar[bool] = False
+
+    @abstractmethod
+    def initial_state(self, p: Params) -> tuple[Array, Array]:
+        """Initial capability ``M`` and cumulative training compute ``F``."""
+
+    @abstractmethod
+    def planning_state(self, M: Array, F: Array) -> Array:
+        """The state ``x`` the optimal-control solver integrates for these labs."""
+
+    @abstractmethod
+    def capability(self, x: Array, p: Params, multiplier: Array | float = 1.0) -> Array:
+        """Capability ``M`` at planning state ``x`` for a lab whose breakthroughs multiply it by ``multiplier``."""
+
+    @abstractmethod
+    def dcapability_dx(self, x: Array, p: Params, multiplier: Array | float = 1.0) -> Array:
+        """``dM/dx``: what a unit of planning state is worth in capability (enters the costate)."""
+
+    @abstractmethod
+    def rate(self, alpha: Array, C: Array, p: Params) -> Array:
+        """``dx/dt`` at training share ``alpha`` and compute ``C`` (independent of the state)."""
+
+    @abstractmethod
+    def drate_dalpha(self, alpha: Array, C: Array, p: Params) -> Array:
+        """``d(dx/dt)/dalpha``: the marginal product of training (enters dH/dalpha)."""
+
+    @abstractmethod
+    def gain(self, alpha: Array, C: Array, g: Array | float, dt: Array | float, p: Params) -> Array:
+        """Exact change of the planning state over ``dt`` at constant ``alpha``, ``C(s) = C exp(g s)``."""
+
+    @abstractmethod
+    def gain_dalpha(self, alpha: Array, C: Array, g: Array | float, dt: Array | float, p: Params) -> Array:
+        """Derivative of :meth:`gain` with respect to ``alpha``."""
+
+    def multiplier(self, M: Array, F: Array, p: Params) -> Array:
+        """The breakthrough multiplier of labs at capability ``M`` with cumulative training ``F``."""
+        return M / self.capability(self.planning_state(M, F), p)
+
+    def advance(self, M: Array, F: Array, alpha: Array, C: Array, g: Array, dt: float,
+                p: Params) -> tuple[Array, Array]:
+        """Capability and cumulative training after ``dt`` at constant ``alpha``, ``C(s) = C exp(g s)`` (exact).
+
+        Breakthroughs carry over: the multiplier is the same before and after the step.
+        """
+        x = self.planning_state(M, F) + self.gain(alpha, C, g, dt, p)
+        return self.capability(x, p, self.multiplier(M, F, p)), F + alpha * C * growth_integral(g, dt)
+
+    # Optional closed forms: a law that has one defines a method of the same name (see the module docstring).
+    separable_argmax: ClassVar[Callable[..., Array] | None] = None
+    """``separable_argmax(serving_value, costate, C, p)``: argmax over alpha in [0, 1] of
+    ``serving_value (1 - alpha) C + costate rate(alpha, C)``, where ``serving_value`` is the discounted
+    revenue of one unit of serving compute, ``e^{-rho t} omega M^gamma``."""
+    training_elasticity: ClassVar[Callable[..., Array] | None] = None
+    """``training_elasticity(M, F, p)``: the returns to training compute at the labs' state, as the
+    steady-state formulas use them."""
