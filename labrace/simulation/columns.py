@@ -46,7 +46,7 @@ LAB_STEP: tuple[Column, ...] = (
     TIME, LAB, POLICY,
     Column("alpha", "float", "share of compute", "decided at step start, held over the step",
            "training share α the policy chose"),
-    Column("capability", "float", "capability", STEP_START, "capability M, before this step's training"),
+    Column("capability", "float", "dimensionless", STEP_START, "capability M, before this step's training"),
     Column("compute", "float", "compute units / year", STEP_START, "compute C"),
     Column("capacity", "float", "tokens / year", STEP_START, "serving capacity K = (1 − α) C offered for sale"),
     Column("revenue", "float", "revenue units / year", STEP_START,
@@ -68,7 +68,7 @@ MARKET_STEP: tuple[Column, ...] = (
 OUTCOMES: tuple[Column, ...] = (
     LAB, POLICY,
     Column("npv", "float", "revenue units", "horizon", "NPV of the lab's revenue over the whole run"),
-    Column("final_capability", "float", "capability", "horizon",
+    Column("final_capability", "float", "dimensionless", "horizon",
            "capability M after the last step's training (and breakthroughs)"),
     Column("mean_alpha", "float", "share of compute", "over the run", "mean training share over the steps"),
     Column("revenue_share", "float", "fraction", "over the run",
@@ -93,9 +93,12 @@ OUTCOME_TABLE = names(OUTCOMES)
 OUTCOME_NUMBERS = tuple(c.name for c in OUTCOMES if c.kind == "float")
 
 
+MARKDOWN_HEADER = "| column | meaning | measured | unit |"
+
+
 def markdown(columns: tuple[Column, ...]) -> str:
     """A Markdown table of ``columns`` (as the README shows them)."""
-    lines = ["| column | meaning | measured | unit |", "|---|---|---|---|"]
+    lines = [MARKDOWN_HEADER, "|---|---|---|---|"]
     lines += [f"| `{c.name}` | {c.meaning} | {c.measured} | {c.unit or '—'} |" for c in columns]
     return "\n".join(lines)
 
