@@ -17,11 +17,8 @@ from typing import Any
 
 from labs.params import ParameterError
 from scenarios.loader import config_to_toml
+from labrace.simulation.columns import LAB_TABLE, MARKET_TABLE, OUTCOMES
 from labrace.simulation.run import RunResult
-
-LAB_TABLE = ("t", "lab", "policy", "alpha", "capability", "compute", "capacity", "revenue", "share", "npv",
-             "trained")
-MARKET_TABLE = ("t", "price", "tokens", "revenue_pool", "quality")
 
 
 def check_destination(out: Path) -> None:
@@ -30,19 +27,14 @@ def check_destination(out: Path) -> None:
         raise ParameterError("--out", f"{out} exists and is not a directory", "a new or existing directory")
 
 
-def summary(result: RunResult, description: str = "") -> dict[str, Any]:
-    """The run's headline numbers per lab, the winner (highest NPV) and its provenance."""
-    outcomes = result.outcomes
-    labs = [{
-        "lab": row.lab, "policy": row.policy, "npv": float(row.npv),
-        "final_capability": float(row.final_capability), "mean_alpha": float(row.mean_alpha),
-        "revenue_share": float(row.revenue_share), "rank": int(row.rank),
-    } for row in outcomes.itertuples(index=False)]
-    winner = outcomes.loc[outcomes["npv"].idxmax(), "lab"]
+def summary(result: RunResult) -> dict[str, Any]:
+    """The run's outcomes per lab, the winner (highest NPV) and its provenance."""
+    labs = [{column.name: column.convert(row[column.name]) for column in OUTCOMES}
+            for row in result.outcomes.to_dict("records")]
     return {
         "scenario": result.config.name,
-        "description": description,
-        "winner": str(winner),
+        "description": result.description,
+        "winner": result.winner,
         "labs": labs,
         "provenance": {"labrace_version": result.version, "seed": result.config.seed,
                        "scenario_key": result.key, "steps": result.config.steps,
@@ -76,16 +68,15 @@ def _replace(staged: Path, out: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_run(result: RunResult, out: Path, description: str = "", parquet: bool = False,
-              figures: bool = True) -> list[Path]:
+def write_run(result: RunResult, out: Path, parquet: bool = False, figures: bool = True) -> list[Path]:
     """Write every output of ``result`` to ``out`` (atomically replaced); returns the files written."""
     check_destination(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         _write_tables(result, staged, parquet)
-        (staged / "summary.json").write_text(json.dumps(summary(result, description), indent=2) + "\n")
-        (staged / "scenario.toml").write_text(config_to_toml(result.config, description))
+        (staged / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
+        (staged / "scenario.toml").write_text(config_to_toml(result.config, result.description))
         if figures:
             from labrace.simulation.figures import write_figures
 

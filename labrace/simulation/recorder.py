@@ -11,8 +11,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-LAB_COLUMNS = ("alpha", "capability", "compute", "capacity", "revenue", "share", "npv", "trained")
-MARKET_COLUMNS = ("price", "tokens", "revenue_pool", "quality")
+from labrace.simulation.columns import LAB_STEP, MARKET_STEP, values
+
+LAB_COLUMNS = values(LAB_STEP)
+MARKET_COLUMNS = values(MARKET_STEP)
 
 
 class Recorder:

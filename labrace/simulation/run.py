@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from market.config import RaceConfig
+from labrace.simulation.columns import OUTCOME_TABLE
 from labrace.simulation.model import RaceModel
 from labrace.version import labrace_version
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
 class RunResult:
-    """Everything a run produced, with its provenance (configuration, key, version)."""
+    """Everything a run produced, with its provenance (configuration, key, version).
+
+    ``labs``, ``market`` and ``outcomes`` have the columns of :mod:`labrace.simulation.columns`.
+    Writing and plotting import their modules on first use: tournament workers import this module for
+    :func:`lab_outcomes` and should not pay for matplotlib or the scenario writer.
+    """
 
     config: RaceConfig
     key: str
@@ -23,10 +33,34 @@ class RunResult:
     labs: pd.DataFrame
     market: pd.DataFrame
     outcomes: pd.DataFrame
+    description: str = ""
+
+    @property
+    def winner(self) -> str:
+        """The lab with the highest NPV (the first of them if tied)."""
+        return str(self.outcomes.loc[self.outcomes["npv"].idxmax(), "lab"])
+
+    def summary(self) -> dict[str, Any]:
+        """The contents of ``summary.json``: per-lab outcomes, the winner and provenance."""
+        from labrace.simulation.outputs import summary
+
+        return summary(self)
+
+    def save(self, out: str | Path, parquet: bool = False, figures: bool = True) -> list[Path]:
+        """Write what ``labrace run`` writes into ``out`` (replaced whole); returns the files written."""
+        from labrace.simulation.outputs import write_run
+
+        return write_run(self, Path(out), parquet=parquet, figures=figures)
+
+    def plot(self) -> Figure:
+        """One figure with the run's training share, capability, market share, NPV and price over time."""
+        from labrace.simulation.figures import overview
+
+        return overview(self)
 
 
 def lab_outcomes(model: RaceModel) -> pd.DataFrame:
-    """One row per lab: final NPV, final capability, mean alpha, share of all revenue earned, rank."""
+    """One row per lab with the columns of ``OUTCOMES``, measured on a finished model."""
     rec = model.recorder
     k = rec.size
     s = model.state
@@ -34,19 +68,21 @@ def lab_outcomes(model: RaceModel) -> pd.DataFrame:
     discount = np.exp(-np.outer(rec.t[:k], s.discount))
     earned = (per_step * discount).sum(axis=0)
     total = earned.sum()
-    frame = pd.DataFrame({
+    npv = pd.Series(s.npv)
+    measured = {
         "lab": s.names,
         "policy": rec.policies,
-        "npv": s.npv,
+        "npv": npv,
         "final_capability": s.capability,
         "mean_alpha": rec.labs["alpha"][:k].mean(axis=0),
         "revenue_share": earned / total if total > 0 else np.zeros(s.n),
-    })
-    frame["rank"] = frame["npv"].rank(ascending=False, method="min").astype(int)
-    return frame
+        "rank": npv.rank(ascending=False, method="min").astype(int),
+    }
+    return pd.DataFrame({name: measured[name] for name in OUTCOME_TABLE})
 
 
-def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = None) -> RunResult:
+def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = None,
+               description: str = "") -> RunResult:
     """Run ``config`` to its horizon; ``on_step(done, total)`` is called after every step (progress)."""
     model = RaceModel(config)
     total = config.steps
@@ -56,4 +92,4 @@ def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = 
             on_step(model.steps, total)
     version = labrace_version()
     return RunResult(config=config, key=config.key(version), version=version, labs=model.labs_frame(),
-                     market=model.market_frame(), outcomes=lab_outcomes(model))
+                     market=model.market_frame(), outcomes=lab_outcomes(model), description=description)

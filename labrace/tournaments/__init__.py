@@ -2,7 +2,8 @@
 
 ``load_tournament`` validates a tournament file, ``plan_runs`` lists its runs (keyed by configuration
 hash), ``play`` runs the missing ones through any executor into a :class:`ResultsStore`, and
-``write_analysis`` turns the store into rankings, payoff matrices, figures and the game-theoretic view.
+``write_analysis`` turns the store into rankings, payoff matrices, figures and the game-theoretic view;
+``plan_tournament`` and ``play_tournament`` do all of it and return a :class:`TournamentResult`.
 """
 
 from importlib import import_module
@@ -13,7 +14,9 @@ from typing import Any
 _EXPORTS = {
     "PlayReport": "execute", "batch_size_for": "execute", "make_executor": "execute", "play": "execute",
     "RunTask": "plan", "plan_frame": "plan", "plan_runs": "plan",
-    "write_analysis": "report",
+    "Analysis": "report", "analyse": "report", "write_analysis": "report",
+    "TournamentPlan": "result", "TournamentResult": "result", "plan_tournament": "result",
+    "play_tournament": "result",
     "TournamentSpec": "spec", "load_tournament": "spec", "shipped_tournaments": "spec",
     "ResultsStore": "store",
 }
@@ -25,5 +28,6 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"labrace.tournaments.{_EXPORTS[name]}"), name)
 
 
-__all__ = ["PlayReport", "ResultsStore", "RunTask", "TournamentSpec", "batch_size_for", "load_tournament",
-           "make_executor", "plan_frame", "plan_runs", "play", "shipped_tournaments", "write_analysis"]
+__all__ = ["Analysis", "PlayReport", "ResultsStore", "RunTask", "TournamentPlan", "TournamentResult",
+           "TournamentSpec", "analyse", "batch_size_for", "load_tournament", "make_executor", "plan_frame",
+           "plan_runs", "plan_tournament", "play", "play_tournament", "shipped_tournaments", "write_analysis"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from labrace.simulation.columns import OUTCOME_NUMBERS
+
 ENVIRONMENT = ["scenario", "sweep", "seed", "seat"]
 BOOTSTRAP_SAMPLES = 2000
 
@@ -25,7 +27,7 @@ def results_frame(plan: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     Metadata (labels, scenario names) comes from the plan, numbers from the store, so relabelling an
     entrant in the tournament file relabels its old results instead of orphaning them.
     """
-    numbers = rows[["key", "seat", "npv", "final_capability", "mean_alpha", "revenue_share", "status", "error"]]
+    numbers = rows[["key", "seat", *OUTCOME_NUMBERS, "status", "error"]]
     frame = plan.merge(numbers.drop_duplicates(["key", "seat"]), on=["key", "seat"], how="left")
     frame["status"] = frame["status"].fillna("missing")
     frame["error"] = frame["error"].fillna("")

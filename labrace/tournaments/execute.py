@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from tqdm import tqdm
 
+from labrace.simulation.columns import OUTCOME_NUMBERS as OUTCOME_COLUMNS
 from labrace.simulation.model import RaceModel
 from labrace.simulation.run import lab_outcomes
 
 if TYPE_CHECKING:  # the worker process imports this module: keep its imports to what a run needs
     from labrace.tournaments.plan import RunTask
     from labrace.tournaments.store import ResultsStore
-
-OUTCOME_COLUMNS = ("npv", "final_capability", "mean_alpha", "revenue_share")
 
 
 class SerialExecutor(Executor):

@@ -1,36 +1,43 @@
-"""The tournament's standard figures (PNG, drawn off-screen with seaborn/matplotlib)."""
+"""The tournament's standard figures (PNG, drawn with seaborn/matplotlib).
+
+Figures are ``matplotlib.figure.Figure`` objects built without pyplot: no display is needed and the
+caller's backend (a notebook's inline one) is never switched. Each ``draw_*`` function fills one axes, so
+the files written by :func:`write_analysis` and the notebook overview share the drawing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from labrace.tournaments.game import ReplicatorResult  # noqa: E402
+from labrace.tournaments.game import ReplicatorResult
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
+def _save(fig: Figure, path: Path) -> None:
     fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+
+
+def draw_payoff(ax: Axes, matrix: pd.DataFrame) -> None:
+    """Relative NPV of the row policy against the column policy."""
+    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="viridis", ax=ax, cbar_kws={"label": "relative NPV"})
+    ax.set_title("Payoff: row policy against column opponent")
 
 
 def payoff_heatmap(matrix: pd.DataFrame, path: Path) -> None:
-    """Relative NPV of the row policy against the column policy."""
     size = 1.2 + 0.9 * len(matrix)
-    fig, ax = plt.subplots(figsize=(size + 2, size))
-    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="viridis", ax=ax, cbar_kws={"label": "relative NPV"})
-    ax.set_title("Payoff: row policy against column opponent")
+    fig = Figure(figsize=(size + 2, size))
+    draw_payoff(fig.subplots(), matrix)
     _save(fig, path)
 
 
 def npv_distributions(frame: pd.DataFrame, order: list[str], path: Path) -> None:
     """Relative NPV of every appearance, per policy in rank order."""
-    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.5 * len(order)))
+    fig = Figure(figsize=(8, 1.5 + 0.5 * len(order)))
+    ax = fig.subplots()
     ok = frame[frame["status"] == "ok"]
     sns.boxplot(data=ok, y="policy", x="relative_npv", order=order, ax=ax, color="#9ecae1", fliersize=2)
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
@@ -39,9 +46,8 @@ def npv_distributions(frame: pd.DataFrame, order: list[str], path: Path) -> None
     _save(fig, path)
 
 
-def ranking_plot(table: pd.DataFrame, path: Path) -> None:
+def draw_ranking(ax: Axes, table: pd.DataFrame) -> None:
     """Mean relative NPV per policy with its bootstrap 95% interval."""
-    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.5 * len(table)))
     y = range(len(table))
     err = [table["mean_relative_npv"] - table["ci_low"], table["ci_high"] - table["mean_relative_npv"]]
     ax.errorbar(table["mean_relative_npv"], y, xerr=err, fmt="o", capsize=4)
@@ -49,12 +55,18 @@ def ranking_plot(table: pd.DataFrame, path: Path) -> None:
     ax.invert_yaxis()
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_xlabel("mean relative NPV, 95% bootstrap CI")
+
+
+def ranking_plot(table: pd.DataFrame, path: Path) -> None:
+    fig = Figure(figsize=(8, 1.5 + 0.5 * len(table)))
+    draw_ranking(fig.subplots(), table)
     _save(fig, path)
 
 
 def replicator_plot(result: ReplicatorResult, labels: list[str], path: Path) -> None:
     """Population shares along the replicator trajectory from the uniform mix."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     t = result.t
     for k, label in enumerate(labels):
         ax.plot(t + 1e-3, result.path[:, k], label=label)
@@ -65,3 +77,15 @@ def replicator_plot(result: ReplicatorResult, labels: list[str], path: Path) -> 
     ax.set_title(f"Replicator dynamics from the uniform mix ({state})")
     ax.legend(fontsize="small", loc="best")
     _save(fig, path)
+
+
+def overview(ranking: pd.DataFrame, relative: pd.DataFrame | None) -> Figure:
+    """The ranking beside the relative-NPV payoff heatmap (the ranking alone without duopoly runs)."""
+    n = len(ranking)
+    panels = 1 if relative is None else 2
+    fig = Figure(figsize=(8 * panels, 1.5 + 0.7 * n), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False).ravel()
+    draw_ranking(axes[0], ranking)
+    if relative is not None:
+        draw_payoff(axes[1], relative)
+    return fig

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,28 +49,49 @@ def _markdown(table: pd.DataFrame, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
-def write_analysis(spec: TournamentSpec, frame: pd.DataFrame, out: Path) -> dict[str, Any]:
-    """Write every analysis file into ``out``; returns the overall ranking and the equilibrium data."""
+@dataclass
+class Analysis:
+    """A tournament's analysis: rankings, payoff matrices (``None`` without duopoly runs) and the game."""
+
+    ranking: pd.DataFrame
+    ranking_by_scenario: pd.DataFrame
+    payoff_matrix: pd.DataFrame | None  # mean NPV of the row policy against the column opponent
+    payoff_matrix_relative: pd.DataFrame | None  # the same in relative NPV: the game's payoffs
+    equilibrium: dict[str, Any]
+    dynamics: game.ReplicatorResult | None = field(default=None, repr=False)
+
+
+def analyse(spec: TournamentSpec, frame: pd.DataFrame) -> Analysis:
+    """Rankings, payoff matrices and the game view of a results frame (see :mod:`analysis`)."""
     order = [e.label for e in spec.entrants]
     table = analysis.ranking(frame, order, BOOTSTRAP_SEED)
-    table.to_csv(out / "ranking.csv", index=False)
     by_scenario = analysis.ranking_by_scenario(frame, order, BOOTSTRAP_SEED)
-    by_scenario.to_csv(out / "ranking_by_scenario.csv", index=False)
-    figures.npv_distributions(frame, list(table["policy"]), out / "npv_distributions.png")
-    figures.ranking_plot(table, out / "ranking.png")
-    eq: dict[str, Any] = {"skipped": "no duopoly runs (the game view needs line-ups of two)"}
-    dynamics = None
     relative = analysis.payoff_matrix(frame, order, "relative_npv")
-    if not relative.isna().all().all():
-        analysis.payoff_matrix(frame, order, "npv").to_csv(out / "payoff_matrix.csv")
-        relative.to_csv(out / "payoff_matrix_relative.csv")
-        figures.payoff_heatmap(relative, out / "payoff_heatmap.png")
-        eq, dynamics = equilibrium(relative)
-    if dynamics is not None:
-        figures.replicator_plot(dynamics, order, out / "equilibrium.png")
-    (out / "equilibrium.json").write_text(json.dumps(eq, indent=2) + "\n")
-    (out / "summary.md").write_text(_summary(spec, frame, table, by_scenario, eq))
-    return {"ranking": table, "equilibrium": eq}
+    if relative.isna().all().all():
+        return Analysis(table, by_scenario, None, None,
+                        {"skipped": "no duopoly runs (the game view needs line-ups of two)"})
+    eq, dynamics = equilibrium(relative)
+    return Analysis(table, by_scenario, analysis.payoff_matrix(frame, order, "npv"), relative, eq, dynamics)
+
+
+def write_analysis(spec: TournamentSpec, frame: pd.DataFrame, out: Path) -> Analysis:
+    """Analyse ``frame`` and write every analysis file into ``out``; returns the analysis."""
+    result = analyse(spec, frame)
+    order = [e.label for e in spec.entrants]
+    result.ranking.to_csv(out / "ranking.csv", index=False)
+    result.ranking_by_scenario.to_csv(out / "ranking_by_scenario.csv", index=False)
+    figures.npv_distributions(frame, list(result.ranking["policy"]), out / "npv_distributions.png")
+    figures.ranking_plot(result.ranking, out / "ranking.png")
+    if result.payoff_matrix is not None and result.payoff_matrix_relative is not None:
+        result.payoff_matrix.to_csv(out / "payoff_matrix.csv")
+        result.payoff_matrix_relative.to_csv(out / "payoff_matrix_relative.csv")
+        figures.payoff_heatmap(result.payoff_matrix_relative, out / "payoff_heatmap.png")
+    if result.dynamics is not None:
+        figures.replicator_plot(result.dynamics, order, out / "equilibrium.png")
+    (out / "equilibrium.json").write_text(json.dumps(result.equilibrium, indent=2) + "\n")
+    (out / "summary.md").write_text(_summary(spec, frame, result.ranking, result.ranking_by_scenario,
+                                             result.equilibrium))
+    return result
 
 
 def _summary(spec: TournamentSpec, frame: pd.DataFrame, table: pd.DataFrame, by_scenario: pd.DataFrame,

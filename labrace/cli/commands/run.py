@@ -1,17 +1,19 @@
-"""``labrace run``: run a scenario headless and write its tables, summary, resolved scenario and figures."""
+"""``labrace run``: run a scenario headless and write its tables, summary, resolved scenario and figures.
+
+The work is :func:`labrace.api.run` and :meth:`RunResult.save`; this module parses, shows progress and prints.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
-from scenarios.loader import read_scenario
-from labrace.simulation.outputs import check_destination, write_run
-from labrace.simulation.run import RunResult, run_config
+from labrace import api
+from labrace.simulation.outputs import check_destination
+from labrace.simulation.run import RunResult
 
 DEFAULT_SCENARIO = "duopoly"
 
@@ -41,16 +43,14 @@ def print_summary(result: RunResult, out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    scenario = read_scenario(args.scenario)
+    scenario = api.read_scenario(args.scenario, seed=args.seed)
     config = scenario.config
-    if args.seed is not None:
-        config = dataclasses.replace(config, seed=args.seed)
     out = args.out if args.out is not None else Path("runs") / config.name
     check_destination(out)
     with tqdm(total=config.steps, desc=config.name, unit="step", file=sys.stderr, delay=1.0,
               disable=args.quiet, leave=False) as bar:
-        result = run_config(config, on_step=lambda done, total: bar.update(done - bar.n))
-    write_run(result, out, scenario.description, parquet=args.parquet, figures=not args.no_figures)
+        result = api.run(scenario, on_step=lambda done, total: bar.update(done - bar.n))
+    result.save(out, parquet=args.parquet, figures=not args.no_figures)
     if not args.quiet:
         print_summary(result, out)
     return 0

@@ -2,7 +2,9 @@
 
 Re-running the same command only plays runs whose keys are not yet in ``DIR/runs.parquet`` (an interrupted
 tournament resumes; a finished one reports 0 new runs and re-writes the analysis). Exit status 1 if any run of
-the tournament is recorded as failed or a batch was lost, 2 for an invalid tournament file or option.
+the tournament is recorded as failed or a batch was lost, 2 for an invalid tournament file or option. The work
+is :func:`plan_tournament` and :func:`play_tournament` (as for :func:`labrace.tournament`); this module parses,
+prints and chooses the exit status.
 """
 
 from __future__ import annotations
@@ -12,15 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from labs.params import Param
-from labrace.version import labrace_version
-from labrace.tournaments import (ResultsStore, batch_size_for, load_tournament, make_executor, plan_frame,
-                                  plan_runs, play, write_analysis)
-from labrace.tournaments.analysis import results_frame
-
-WORKERS = Param("--workers", 1, "worker processes", kind="int", low=0, high=4096)
-BATCH = Param("--batch", 1, "runs per task", kind="int", low=1, high=100000)
-LIMIT = Param("--limit", 0, "missing runs to play", kind="int", low=0)
+from labrace.tournaments.result import BATCH, LIMIT, WORKERS, plan_tournament, play_tournament
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,27 +31,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    workers = 0 if args.serial else WORKERS.check(args.workers if args.workers is not None else os.cpu_count() or 1)
-    limit = None if args.limit is None else LIMIT.check(args.limit)
-    spec = load_tournament(args.file)
-    version = labrace_version()
-    tasks = plan_runs(spec, version)
-    store = ResultsStore(args.out)
-    batch = BATCH.check(args.batch) if args.batch is not None else batch_size_for(len(tasks), workers)
+    workers = 0 if args.serial else WORKERS.check(args.workers if args.workers is not None else os.cpu_count() or 1,
+                                                  "--workers")
+    limit = None if args.limit is None else LIMIT.check(args.limit, "--limit")
+    plan = plan_tournament(args.file, args.out)
+    batch = None if args.batch is None else BATCH.check(args.batch, "--batch")
     where = f"dask scheduler {args.dask}" if args.dask else ("serial" if workers == 0 else f"{workers} workers")
-    print(f"tournament {spec.name}: {len(spec.entrants)} entrants, {len(tasks)} runs planned ({where})")
-    with make_executor(workers, args.dask) as executor:
-        report = play(tasks, store, executor, version, batch, limit, progress=not args.no_progress)
+    print(f"tournament {plan.spec.name}: {len(plan.spec.entrants)} entrants, {len(plan.tasks)} runs planned ({where})")
+    result = play_tournament(plan, workers, args.dask, batch, limit, progress=not args.no_progress)
+    report = result.report
     print(f"{report.new} new runs ({report.failed} failed, {report.lost} lost), {report.cached} already done, "
           f"{report.seconds:.1f} s" + (f", {report.runs_per_second:.1f} runs/s" if report.new else ""))
     for error in sorted(set(report.errors))[:10]:
         print(f"  {error}", file=sys.stderr)
-    frame = results_frame(plan_frame(tasks), store.read())
-    written = write_analysis(spec, frame, args.out)
-    top = written["ranking"].iloc[0]
+    top = result.ranking.iloc[0]
     print(f"leader: {top['policy']} (mean relative NPV {top['mean_relative_npv']:.3f}, 95% CI "
           f"{top['ci_low']:.3f}-{top['ci_high']:.3f}); analysis in {args.out}")
-    failed = int((frame.drop_duplicates("key")["status"] == "failed").sum())
-    if failed:
-        print(f"{failed} runs of this tournament are recorded as failed (see summary.md)", file=sys.stderr)
-    return 1 if failed or report.lost else 0
+    if result.failed_runs:
+        print(f"{result.failed_runs} runs of this tournament are recorded as failed (see summary.md)", file=sys.stderr)
+    return 1 if result.failed_runs or report.lost else 0

@@ -1,0 +1,86 @@
+"""The Python front door: a run or a tournament in one call, with results as objects.
+
+::
+
+    import labrace
+    run = labrace.run("duopoly", seed=1)      # a shipped name, a .toml path, a RaceConfig or a Scenario
+    run.outcomes; run.summary(); run.save("out/duopoly")
+    t = labrace.tournament("quick", out="out/quick", workers=2)
+    t.ranking; t.payoff_matrix; t.equilibrium
+
+``labrace run`` and ``labrace tournament`` are these functions plus argument parsing and printing, so a
+script and the command give the same numbers and write the same files. Tournament machinery is reached
+through the lazy :mod:`labrace.tournaments` package, so ``labrace.run`` does not import the analysis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import labrace.tournaments as tournaments_package
+from market.config import RaceConfig
+from policies.registry import policy_class, policy_names
+from scenarios.loader import Scenario, load_scenario, shipped_scenarios
+from scenarios.loader import read_scenario as read_scenario_file
+from labrace.simulation.run import RunResult, run_config
+
+if TYPE_CHECKING:
+    from labrace.tournaments import TournamentResult
+
+ScenarioSource = str | Path | RaceConfig | Scenario
+
+
+def read_scenario(scenario: ScenarioSource, seed: int | None = None) -> Scenario:
+    """The scenario to run: a shipped name or file is read and validated, a config is taken as it is.
+
+    ``seed`` replaces the scenario's seed (the other parameters stay as the file has them).
+    """
+    if isinstance(scenario, RaceConfig):
+        scenario = Scenario(scenario, "", f"<config {scenario.name}>")
+    elif not isinstance(scenario, Scenario):
+        scenario = read_scenario_file(scenario)
+    if seed is not None:
+        scenario = dataclasses.replace(scenario, config=dataclasses.replace(scenario.config, seed=seed))
+    return scenario
+
+
+def run(scenario: ScenarioSource, seed: int | None = None,
+        on_step: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run a scenario to its horizon; ``on_step(done, total)`` is called after every step."""
+    chosen = read_scenario(scenario, seed)
+    return run_config(chosen.config, on_step, chosen.description)
+
+
+def tournament(source: str | Path, out: str | Path, workers: int | None = None, dask: str | None = None,
+               batch: int | None = None, limit: int | None = None, progress: bool = True) -> TournamentResult:
+    """Play a tournament file (path or shipped name) into the resumable store in ``out`` and analyse it.
+
+    Only runs missing from ``out/runs.parquet`` are played, so calling it again continues an interrupted
+    tournament and a finished one plays nothing. ``workers`` defaults to all cores (0: this process);
+    ``dask`` is a scheduler address; ``limit`` caps the new runs of this call.
+    """
+    plan = tournaments_package.plan_tournament(source, out)
+    return tournaments_package.play_tournament(plan, workers, dask, batch, limit, progress)
+
+
+def scenarios() -> dict[str, str]:
+    """Shipped scenarios by name, with their descriptions."""
+    return {name: " ".join(description.split()) for name, (_path, description) in shipped_scenarios().items()}
+
+
+def shipped_tournaments() -> dict[str, str]:
+    """Shipped tournaments by name, with their descriptions (``labrace.tournaments`` is the package)."""
+    return {name: " ".join(str(tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")).split())
+            for name, path in tournaments_package.shipped_tournaments().items()}
+
+
+def policies() -> dict[str, dict[str, Any]]:
+    """Every registered policy's metadata (description, parameters with defaults and ranges)."""
+    return {name: policy_class(name).metadata() for name in policy_names()}
+
+
+__all__ = ["RunResult", "load_scenario", "policies", "read_scenario", "run", "scenarios",
+           "shipped_tournaments", "tournament"]
