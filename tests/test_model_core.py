@@ -13,6 +13,7 @@ from market.config import RaceConfig, ShockParams
 from labrace.simulation.model import RaceModel
 from policies.optimal_control import solve_pontryagin
 from policies.registry import resolve_policy
+from cases import seed_problem
 from labrace.reproductions.problem import TroynikovCase
 
 
@@ -38,7 +39,7 @@ def test_constant_share_lab_follows_the_closed_form_capability_and_discounted_re
 
 @pytest.fixture(scope="module")
 def optimum_npv() -> float:
-    return solve_pontryagin(TroynikovCase().problem(), 4000).npv
+    return solve_pontryagin(seed_problem(), 4000).npv
 
 
 def test_a_pontryagin_lab_converges_to_the_optimum_as_the_step_shrinks(optimum_npv):

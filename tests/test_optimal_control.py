@@ -11,20 +11,17 @@ from market.params import MarketParams
 from policies.optimal_control import LabProblem, solve_pontryagin
 from policies.revenue import MarketRevenue
 from labrace.reproductions.base_case import direct_chain, richardson
-from labrace.reproductions.problem import TroynikovCase
+from cases import seed_law_params, seed_problem
 
-BASE = TroynikovCase()
 
 
 @pytest.fixture(scope="module")
 def optimum():
-    return solve_pontryagin(BASE.problem(), 2000)
+    return solve_pontryagin(seed_problem(), 2000)
 
 
 def power_problem(market: MarketParams, **case) -> LabProblem:
-    c = BASE.with_(**case)
-    return LabProblem(LAWS["power"], c.law_params, c.capability0, MarketRevenue(market, c.compute0, c.growth),
-                      c.rho, 0.0, c.horizon)
+    return seed_problem(market, **case)
 
 
 def test_sweep_converges_and_ends_with_a_ramp_then_a_shift_to_inference(optimum):
@@ -40,7 +37,7 @@ def test_sweep_converges_and_ends_with_a_ramp_then_a_shift_to_inference(optimum)
 
 @pytest.mark.parametrize("case", [{}, {"gamma": 0.5}, {"epsilon": 0.8, "rho": 0.2}, {"growth": 0.4}])
 def test_closed_form_and_numerical_hamiltonian_maximisers_agree(case):
-    problem = BASE.with_(**case).problem()
+    problem = seed_problem(None, **case)
     closed = solve_pontryagin(problem, 1000, argmax="closed_form")
     numerical = solve_pontryagin(problem, 1000, argmax="numerical")
     assert closed.converged and numerical.converged
@@ -50,7 +47,7 @@ def test_closed_form_and_numerical_hamiltonian_maximisers_agree(case):
 
 
 def test_pontryagin_matches_the_direct_method(optimum):
-    (_, coarse), (_, fine) = direct_chain(BASE.problem(), (200, 400))
+    (_, coarse), (_, fine) = direct_chain(seed_problem(), (200, 400))
     assert coarse.converged and fine.converged
     # The best piecewise-constant control cannot beat the continuous optimum ...
     assert coarse.npv < fine.npv < optimum.npv
@@ -63,8 +60,8 @@ def test_pontryagin_matches_the_direct_method(optimum):
 
 
 def test_pontryagin_npv_is_grid_converged(optimum):
-    coarse = solve_pontryagin(BASE.problem(), 500)
-    fine = solve_pontryagin(BASE.problem(), 4000)
+    coarse = solve_pontryagin(seed_problem(), 500)
+    fine = solve_pontryagin(seed_problem(), 4000)
     assert abs(coarse.npv - fine.npv) / fine.npv < 1e-6
     assert abs(optimum.npv - fine.npv) / fine.npv < 1e-8
     assert abs(coarse.switch_time() - fine.switch_time()) <= 0.02
@@ -73,8 +70,8 @@ def test_pontryagin_npv_is_grid_converged(optimum):
 def test_initial_costate_is_the_marginal_value_of_capability(optimum):
     """Envelope theorem: d NPV* / d M(0) = lambda(0), checked by re-solving from perturbed M(0)."""
     h = 1e-3
-    up = solve_pontryagin(BASE.with_(capability0=1.0 + h).problem(), 2000).npv
-    down = solve_pontryagin(BASE.with_(capability0=1.0 - h).problem(), 2000).npv
+    up = solve_pontryagin(seed_problem(None, capability0=1.0 + h), 2000).npv
+    down = solve_pontryagin(seed_problem(None, capability0=1.0 - h), 2000).npv
     assert (up - down) / (2 * h) == pytest.approx(optimum.costate[0], rel=1e-5)
 
 
@@ -89,7 +86,7 @@ def test_congested_market_pontryagin_matches_the_direct_method():
     assert (optimum.npv - fine.npv) / optimum.npv < 2e-5
     assert abs(richardson(coarse.npv, fine.npv) - optimum.npv) / optimum.npv < 1e-6
     # Congestion costs revenue compared with the unsaturable market.
-    assert optimum.npv < solve_pontryagin(BASE.problem(), 2000).npv
+    assert optimum.npv < solve_pontryagin(seed_problem(), 2000).npv
 
 
 def test_chinchilla_law_pontryagin_npv_matches_the_direct_method():
@@ -129,7 +126,7 @@ def test_bang_bang_switch_converges_and_refines_with_the_grid(data_cap):
 @pytest.mark.parametrize("bad", [{"t_end": 0.0}, {"discount": 0.0}, {"discount": -0.1}, {"x0": 0.0},
                                  {"x0": float("nan")}])
 def test_ill_posed_problems_are_rejected(bad):
-    fields = {"law": LAWS["power"], "law_params": BASE.law_params, "x0": 1.0,
+    fields = {"law": LAWS["power"], "law_params": seed_law_params(), "x0": 1.0,
               "revenue": MarketRevenue(MarketParams(), 100.0, 0.1), "discount": 0.05, "t0": 0.0, "t_end": 10.0}
     with pytest.raises(ValueError):
         LabProblem(**{**fields, **bad})
@@ -138,7 +135,7 @@ def test_ill_posed_problems_are_rejected(bad):
 def test_solver_outputs_are_finite_across_the_papers_sweep_ranges():
     for case in ({"epsilon": 0.1}, {"epsilon": 0.9}, {"gamma": 0.1}, {"gamma": 3.0}, {"rho": 0.01},
                  {"rho": 0.2}, {"growth": 0.5}, {"growth": -0.5}):
-        result = solve_pontryagin(BASE.with_(**case).problem(), 500)
+        result = solve_pontryagin(seed_problem(None, **case), 500)
         assert result.converged, case
         for values in (result.alpha, result.capability, result.costate, result.revenue, result.npv_path):
             assert np.all(np.isfinite(values)), case

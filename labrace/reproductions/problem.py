@@ -12,43 +12,25 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from labs.laws import LAWS
-from labs.params import Param, resolve_params
+from labs.params import Validated, spec_field
 from market.params import MarketParams
 from policies.optimal_control import LabProblem
 from policies.revenue import MarketRevenue
 
-CASE_PARAMS: dict[str, Param] = {
-    "epsilon": Param("epsilon", 0.5, "returns to training compute (eq. 1)", low=0.0, high=1.0,
-                     low_open=True, high_open=True),
-    "gamma": Param("gamma", 2.0, "return to capability in revenue (eq. 2)", low=0.0, low_open=True),
-    "rho": Param("rho", 0.05, "discount rate per year", low=0.0, low_open=True),
-    "growth": Param("growth", 0.1, "compute growth rate g per year", low=-1.0, high=2.0),
-    "compute0": Param("compute0", 100.0, "compute C(0)", low=0.0, low_open=True),
-    "horizon": Param("horizon", 10.0, "horizon T in years", low=0.0, low_open=True, high=1000.0),
-    "capability0": Param("capability0", 1.0, "initial capability M(0)", low=0.0, low_open=True),
-    "beta_T": Param("beta_T", 1.0, "training productivity scale", low=0.0, low_open=True),
-    "beta_R": Param("beta_R", 1.0, "revenue scale (the market's omega)", low=0.0, low_open=True),
-}
-
-
 @dataclass(frozen=True)
-class TroynikovCase:
+class TroynikovCase(Validated):
     """The paper's base case by default: eps 0.5, gamma 2, rho 0.05, C = 100 e^{0.1 t}, T 10, M(0) 1."""
 
-    epsilon: float = 0.5
-    gamma: float = 2.0
-    rho: float = 0.05
-    growth: float = 0.1
-    compute0: float = 100.0
-    horizon: float = 10.0
-    capability0: float = 1.0
-    beta_T: float = 1.0
-    beta_R: float = 1.0
-
-    def __post_init__(self) -> None:
-        checked = resolve_params(CASE_PARAMS, {f.name: getattr(self, f.name) for f in fields(self)})
-        for name, value in checked.items():
-            object.__setattr__(self, name, value)
+    epsilon: float = spec_field(0.5, "returns to training compute (eq. 1)", low=0.0, high=1.0,
+                                low_open=True, high_open=True)
+    gamma: float = spec_field(2.0, "return to capability in revenue (eq. 2)", low=0.0, low_open=True)
+    rho: float = spec_field(0.05, "discount rate per year", low=0.0, low_open=True)
+    growth: float = spec_field(0.1, "compute growth rate g per year", low=-1.0, high=2.0)
+    compute0: float = spec_field(100.0, "compute C(0)", low=0.0, low_open=True)
+    horizon: float = spec_field(10.0, "horizon T in years", low=0.0, low_open=True, high=1000.0)
+    capability0: float = spec_field(1.0, "initial capability M(0)", low=0.0, low_open=True)
+    beta_T: float = spec_field(1.0, "training productivity scale", low=0.0, low_open=True)
+    beta_R: float = spec_field(1.0, "revenue scale (the market's omega)", low=0.0, low_open=True)
 
     def with_(self, **changes: Any) -> "TroynikovCase":
         """A copy with some parameters changed (validated again)."""
