@@ -31,7 +31,12 @@ from labrace.visualiser import charts
 from labrace.visualiser.assets import ASSET_PACKAGES, FETCH_SCRIPT, repo_root
 from labrace.visualiser.controls import export_text
 from labrace.visualiser.page import RaceDashboard
-from labrace.visualiser.settings import config_from_upload, initial_config
+from labrace.visualiser.session import Session
+from labrace.visualiser.sources import initial_scenario, scenario_from_bytes
+
+
+def config_from_upload(content: bytes, filename: str) -> RaceConfig:
+    return scenario_from_bytes(content, filename).config
 
 SCENARIO = "duopoly"
 
@@ -39,11 +44,9 @@ SCENARIO = "duopoly"
 @pytest.fixture
 def page():
     """The dashboard over the shipped duopoly: (reactive config, reactive model, render context)."""
-    start = load_scenario(SCENARIO)
-    config = solara.reactive(start)
-    model = solara.reactive(RaceModel(start))
-    _box, rc = solara.render(solara.AppLayout(children=[RaceDashboard(config, model)]), handle_error=False)
-    yield config, model, rc
+    session = Session.start(initial_scenario(SCENARIO))
+    _box, rc = solara.render(solara.AppLayout(children=[RaceDashboard(session)]), handle_error=False)
+    yield session.config, session.model, rc
     rc.close()
 
 
@@ -51,8 +54,24 @@ def step_button(rc):
     return rc.find(v.Btn, children=["Step"]).widget
 
 
+def release(rc, label: str, value: float) -> None:
+    """Drag the slider called ``label`` to ``value`` and let go (Vuetify's input events, then change)."""
+    slider = rc.find(v.Slider, label=label).widget
+    slider.v_model = value
+    slider.fire_event("change", value)
+
+
 def errors(rc) -> list:
     return [w for w in rc.find(v.Alert).widgets if w.type == "error"]
+
+
+def texts(rc, tag: str = "span") -> list[str]:
+    """Every plain string shown in the page's ``tag`` elements (``solara.Text`` is a span)."""
+    return [c for w in rc.find(v.Html, tag=tag).widgets for c in (w.children or []) if isinstance(c, str)]
+
+
+def shown_time(rc) -> str:
+    return " ".join(text for text in texts(rc) if text.startswith("t = "))
 
 
 def same_run(a: RaceModel, b: RaceModel, steps: int) -> None:
@@ -69,7 +88,7 @@ def test_delta0_slider_rebuilds_the_model_with_the_new_market(page):
     step_button(rc).click()
     assert model.value.recorder.size == 1
     new_delta0 = start.market.delta0 + 1.5
-    rc.find(v.Slider, label="demand slope delta0 (congestion)").widget.v_model = new_delta0
+    release(rc, "demand slope delta0 (congestion)", new_delta0)
     expected = replace(start, market=replace(start.market, delta0=new_delta0))
     assert config.value == expected
     assert model.value.config == expected
@@ -110,12 +129,12 @@ def test_policy_parameter_out_of_range_is_refused_with_its_path(page):
 def test_number_of_labs_adds_copies_of_the_last_lab(page):
     config, model, rc = page
     start = config.value
-    rc.find(v.Slider, label="number of labs").widget.v_model = 4
+    release(rc, "number of labs", 4)
     labs = config.value.labs
     assert len(labs) == 4 == model.value.state.n
     assert len({lab.name for lab in labs}) == 4
     assert all(replace(lab, name=start.labs[-1].name) == start.labs[-1] for lab in labs[2:])
-    rc.find(v.Slider, label="number of labs").widget.v_model = 1
+    release(rc, "number of labs", 1)
     assert config.value.labs == start.labs[:1]
 
 
@@ -124,7 +143,7 @@ def test_contest_checkbox_unties_lambda_from_gamma(page):
     assert config.value.market.contest is None
     rc.find(v.Checkbox, label="contest lambda = gamma").widget.v_model = False
     assert config.value.market.contest == config.value.market.gamma
-    rc.find(v.Slider, label="contest exponent lambda").widget.v_model = 4.0
+    release(rc, "contest exponent lambda", 4.0)
     assert model.value.market_params.contest_exponent == 4.0
 
 
@@ -141,7 +160,7 @@ def test_seed_and_shipped_scenario_controls(page):
 
 def test_export_reproduces_the_page_model(page, tmp_path):
     config, model, rc = page
-    rc.find(v.Slider, label="price scale omega").widget.v_model = 2.5
+    release(rc, "price scale omega", 2.5)
     rc.find(v.Select, label="policy").widgets[0].v_model = "catch_up"
     path = tmp_path / "exported.toml"
     path.write_text(export_text(config.value))
@@ -212,21 +231,17 @@ def test_each_session_gets_its_own_model():
     step_button(first).click()
     step_button(first).click()
 
-    def shown_time(rc) -> str:
-        return " ".join(w.children[0] for w in rc.find(v.Html, tag="span").widgets
-                        if w.children and isinstance(w.children[0], str) and w.children[0].startswith("Time:"))
-
-    assert shown_time(first) == "Time: 2.0"
-    assert shown_time(second) == "Time: 0.0"
+    assert shown_time(first) == "t = 0.20 of 10 years (step 2 of 100)"
+    assert shown_time(second) == "t = 0.00 of 10 years (step 0 of 100)"
     first.close()
     second.close()
 
 
-def test_initial_config_follows_the_environment(monkeypatch):
+def test_initial_scenario_follows_the_environment(monkeypatch):
     monkeypatch.setenv("LABRACE_VIZ_SCENARIO", "oligopoly")
-    assert initial_config() == load_scenario("oligopoly")
+    assert initial_scenario().config == load_scenario("oligopoly")
     monkeypatch.delenv("LABRACE_VIZ_SCENARIO")
-    assert initial_config() == load_scenario(SCENARIO)
+    assert initial_scenario().config == load_scenario(SCENARIO)
 
 
 def test_fetch_script_and_checker_agree_on_the_assets():
