@@ -31,11 +31,11 @@ def ReleaseSlider(label: str, value: float, low: float, high: float, step: float
         if cast(released) != value:
             on_value(cast(released))
 
-    slider = solara.v.Slider(
-        label=label, v_model=shown, on_v_model=lambda v: set_shown(cast(v)), min=low, max=high, step=step,
-        thumb_label=True, dense=True, hide_details=True,
-        v_slots=[{"name": "append", "children": solara.v.Html(
-            tag="span", class_="labrace-slider-value", style_="min-width: 3.5em; text-align: right",
-            children=[value_text(shown, step)])}])
-    solara.v.use_event(slider, "change", release)
-    return slider
+    with solara.Row(style={"align-items": "center"}, gap="8px") as row:
+        slider = solara.v.Slider(label=label, v_model=shown, on_v_model=lambda v: set_shown(cast(v)), min=low,
+                                 max=high, step=step, thumb_label=True, dense=True, hide_details=True,
+                                 style_="flex-grow: 1")
+        solara.v.use_event(slider, "change", release)
+        solara.v.Html(tag="span", class_="labrace-slider-value", style_="min-width: 3em; text-align: right",
+                      children=[value_text(shown, step)])
+    return row
