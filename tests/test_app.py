@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,13 +28,20 @@ from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from policies.registry import resolve_policy
 from labrace.cli.main import main
-from scenarios.loader import config_to_toml, load_scenario
+from scenarios.loader import config_to_toml, load_scenario, read_scenario
 from labrace.simulation.run import lab_outcomes, run_config
 from labrace.visualiser import charts
 from labrace.visualiser.assets import ASSET_PACKAGES, FETCH_SCRIPT, repo_root
 from labrace.visualiser.controls import export_text
 from labrace.visualiser.page import RaceDashboard
-from labrace.visualiser.settings import config_from_upload, initial_config
+from labrace.visualiser.session import Session, advance
+from labrace.visualiser.sources import (MAX_NESTING, MAX_SCENARIO_BYTES, initial_scenario, scenario_from_bytes,
+                                        scenario_from_path_box)
+from labrace.visualiser.views import VIEWS
+
+
+def config_from_upload(content: bytes, filename: str) -> RaceConfig:
+    return scenario_from_bytes(content, filename).config
 
 SCENARIO = "duopoly"
 
@@ -39,11 +49,9 @@ SCENARIO = "duopoly"
 @pytest.fixture
 def page():
     """The dashboard over the shipped duopoly: (reactive config, reactive model, render context)."""
-    start = load_scenario(SCENARIO)
-    config = solara.reactive(start)
-    model = solara.reactive(RaceModel(start))
-    _box, rc = solara.render(solara.AppLayout(children=[RaceDashboard(config, model)]), handle_error=False)
-    yield config, model, rc
+    session = Session.start(initial_scenario(SCENARIO))
+    _box, rc = solara.render(solara.AppLayout(children=[RaceDashboard(session)]), handle_error=False)
+    yield session.config, session.model, rc
     rc.close()
 
 
@@ -51,8 +59,24 @@ def step_button(rc):
     return rc.find(v.Btn, children=["Step"]).widget
 
 
+def release(rc, label: str, value: float) -> None:
+    """Drag the slider called ``label`` to ``value`` and let go (Vuetify's input events, then change)."""
+    slider = rc.find(v.Slider, label=label).widget
+    slider.v_model = value
+    slider.fire_event("change", value)
+
+
 def errors(rc) -> list:
     return [w for w in rc.find(v.Alert).widgets if w.type == "error"]
+
+
+def texts(rc, tag: str = "span") -> list[str]:
+    """Every plain string shown in the page's ``tag`` elements (``solara.Text`` is a span)."""
+    return [c for w in rc.find(v.Html, tag=tag).widgets for c in (w.children or []) if isinstance(c, str)]
+
+
+def shown_time(rc) -> str:
+    return " ".join(text for text in texts(rc) if text.startswith("t = "))
 
 
 def same_run(a: RaceModel, b: RaceModel, steps: int) -> None:
@@ -69,7 +93,7 @@ def test_delta0_slider_rebuilds_the_model_with_the_new_market(page):
     step_button(rc).click()
     assert model.value.recorder.size == 1
     new_delta0 = start.market.demand_kwargs["delta0"] + 1.5
-    rc.find(v.Slider, label="delta0").widget.v_model = new_delta0
+    release(rc, "delta0", new_delta0)
     expected = replace(start, market=start.market.replace(delta0=new_delta0))
     assert config.value == expected
     assert model.value.config == expected
@@ -110,12 +134,12 @@ def test_policy_parameter_out_of_range_is_refused_with_its_path(page):
 def test_number_of_labs_adds_copies_of_the_last_lab(page):
     config, model, rc = page
     start = config.value
-    rc.find(v.Slider, label="number of labs").widget.v_model = 4
+    release(rc, "number of labs", 4)
     labs = config.value.labs
     assert len(labs) == 4 == model.value.state.n
     assert len({lab.name for lab in labs}) == 4
     assert all(replace(lab, name=start.labs[-1].name) == start.labs[-1] for lab in labs[2:])
-    rc.find(v.Slider, label="number of labs").widget.v_model = 1
+    release(rc, "number of labs", 1)
     assert config.value.labs == start.labs[:1]
 
 
@@ -124,7 +148,7 @@ def test_contest_checkbox_unties_lambda_from_gamma(page):
     assert config.value.market.contest is None
     rc.find(v.Checkbox, label="contest lambda = gamma").widget.v_model = False
     assert config.value.market.contest == config.value.market.gamma
-    rc.find(v.Slider, label="contest").widget.v_model = 4.0
+    release(rc, "contest", 4.0)
     assert model.value.market_params.contest_exponent == 4.0
 
 
@@ -141,7 +165,7 @@ def test_seed_and_shipped_scenario_controls(page):
 
 def test_export_reproduces_the_page_model(page, tmp_path):
     config, model, rc = page
-    rc.find(v.Slider, label="omega").widget.v_model = 2.5
+    release(rc, "omega", 2.5)
     rc.find(v.Select, label="policy").widgets[0].v_model = "catch_up"
     path = tmp_path / "exported.toml"
     path.write_text(export_text(config.value))
@@ -212,21 +236,17 @@ def test_each_session_gets_its_own_model():
     step_button(first).click()
     step_button(first).click()
 
-    def shown_time(rc) -> str:
-        return " ".join(w.children[0] for w in rc.find(v.Html, tag="span").widgets
-                        if w.children and isinstance(w.children[0], str) and w.children[0].startswith("Time:"))
-
-    assert shown_time(first) == "Time: 2.0"
-    assert shown_time(second) == "Time: 0.0"
+    assert shown_time(first) == "t = 0.20 of 10 years (step 2 of 100)"
+    assert shown_time(second) == "t = 0.00 of 10 years (step 0 of 100)"
     first.close()
     second.close()
 
 
-def test_initial_config_follows_the_environment(monkeypatch):
+def test_initial_scenario_follows_the_environment(monkeypatch):
     monkeypatch.setenv("LABRACE_VIZ_SCENARIO", "oligopoly")
-    assert initial_config() == load_scenario("oligopoly")
+    assert initial_scenario().config == load_scenario("oligopoly")
     monkeypatch.delenv("LABRACE_VIZ_SCENARIO")
-    assert initial_config() == load_scenario(SCENARIO)
+    assert initial_scenario().config == load_scenario(SCENARIO)
 
 
 def test_fetch_script_and_checker_agree_on_the_assets():
@@ -256,3 +276,172 @@ def test_viz_serves_on_loopback_in_production_mode(tmp_path):
     env = viz.server_environment(args)
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path.resolve())
     assert env["LABRACE_VIZ_SCENARIO"] == "oligopoly"
+
+
+def test_reset_after_a_sidebar_change_rebuilds_the_model_from_the_settings(page):
+    config, model, rc = page
+    release(rc, "delta0", 3.5)
+    step_button(rc).click()
+    step_button(rc).click()
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert model.value.config == config.value and config.value.market.demand_kwargs["delta0"] == 3.5
+    assert model.value.steps == 0
+    assert shown_time(rc) == "t = 0.00 of 10 years (step 0 of 100)"
+    same_run(model.value, RaceModel(config.value), 2)
+
+
+def test_steps_per_update_that_do_not_divide_the_run_stop_at_the_horizon(page):
+    config, model, rc = page
+    release(rc, "steps per update", 7)
+    while not step_button(rc).disabled:
+        step_button(rc).click()
+    assert model.value.steps == config.value.steps == 100 and not model.value.running
+    assert rc.find(v.Btn, children=["Play"]).widget.disabled
+    assert shown_time(rc) == "t = 10.00 of 10 years (step 100 of 100)"
+    assert "Reached the horizon: Reset to run again." in texts(rc)
+
+
+def test_play_runs_to_the_horizon_and_stops(page):
+    config, model, rc = page
+    release(rc, "steps per update", 9)
+    release(rc, "delay between updates (ms)", 0)
+    rc.find(v.Btn, children=["Play"]).widget.click()
+    deadline = time.monotonic() + 120
+    while model.value.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert model.value.steps == config.value.steps
+    deadline = time.monotonic() + 10
+    while not rc.find(v.Btn, children=["Play"]) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the worker thread's last redraw turns Pause back into Play
+    assert rc.find(v.Btn, children=["Play"]).widget.disabled
+    assert not errors(rc)
+
+
+def test_advance_never_steps_a_finished_model():
+    model = RaceModel(replace(load_scenario(SCENARIO), horizon=1.0))
+    assert advance(model, 7) == 7
+    assert advance(model, 7) == 3 and not model.running
+    assert advance(model, 7) == 0 and model.recorder.size == 10
+
+
+def test_sliders_show_the_dragged_value_and_report_only_on_release(page):
+    config, model, rc = page
+    before, shown = config.value, model.value
+    slider = rc.find(v.Slider, label="omega").widget
+    for value in (1.5, 2.0, 2.5):
+        slider.v_model = value  # dragging: Vuetify's input events
+    assert config.value == before and model.value is shown
+    assert "2.50" in texts(rc)  # shown with the decimals of its step (0.02)
+    slider.fire_event("change", 2.5)
+    assert config.value.market.omega == 2.5 and model.value is not shown
+
+
+def test_an_error_message_does_not_remount_the_cards_below_it(page):
+    config, model, rc = page
+    panels = rc.find(v.ExpansionPanels).widgets
+    panels[1].v_model = 0  # open the second lab's panel
+    scenario_select = rc.find(v.Select, label="Shipped scenario").widget
+    field = rc.find(v.TextField, label="replan_every").widgets[0]
+    field.v_model = "0"
+    field.fire_event("focusout", None)
+    assert errors(rc)
+    assert rc.find(v.ExpansionPanels).widgets == panels and panels[1].v_model == 0
+    assert rc.find(v.Select, label="Shipped scenario").widget is scenario_select
+    scenario_select.v_model = "oligopoly"  # the next valid choice is taken and clears the message
+    assert config.value == load_scenario("oligopoly") and not errors(rc)
+
+
+def test_the_path_box_reads_only_shipped_names_and_files_under_the_server_folder(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "race.toml").write_text(config_to_toml(load_scenario("oligopoly")))
+    (tmp_path / "notes.txt").write_text("[[labs]]\n")
+    assert scenario_from_path_box("duopoly", tmp_path).config == load_scenario("duopoly")
+    assert scenario_from_path_box("mine/race.toml", tmp_path).config == load_scenario("oligopoly")
+    for outside in ("/etc/passwd", "../race.toml", "mine/../../race.toml", str(tmp_path.parent / "x.toml"),
+                    "notes.txt"):
+        with pytest.raises(ParameterError, match="not allowed"):
+            scenario_from_path_box(outside, tmp_path)
+    with pytest.raises(ParameterError, match="no such file"):
+        scenario_from_path_box("missing.toml", tmp_path)
+
+
+def test_the_path_box_refuses_a_server_file_on_the_page(page):
+    config, model, rc = page
+    before = config.value
+    box = rc.find(v.TextField, label="Scenario on the server").widget
+    box.v_model = "/etc/passwd"
+    box.fire_event("focusout", None)
+    rc.find(v.Btn, children=["Load"]).widget.click()
+    assert config.value == before
+    message = " ".join(str(c) for w in errors(rc) for c in w.children)
+    assert "not allowed" in message and "shipped scenario name" in message
+    assert str(Path.cwd()) not in message  # the server's folder is not disclosed
+
+
+def test_oversized_and_deeply_nested_uploads_are_refused_in_one_line():
+    big = b"# padding\n" * (MAX_SCENARIO_BYTES // 10 + 1) + b"[[labs]]\n"
+    with pytest.raises(ParameterError, match="too large") as caught:
+        scenario_from_bytes(big, "big.toml")
+    assert "\n" not in str(caught.value)
+    for depth in (MAX_NESTING + 2, 100_000):
+        with pytest.raises(ParameterError, match="nested too deeply") as caught:
+            scenario_from_bytes(b"x = " + b"[" * depth + b"]" * depth, "deep.toml")
+        assert "\n" not in str(caught.value)
+    fine = scenario_from_bytes(config_to_toml(load_scenario("oligopoly")).encode(), "ok.toml")
+    assert fine.config == load_scenario("oligopoly")
+
+
+def test_the_shipped_scenarios_description_is_shown(page):
+    _config, _model, rc = page
+    description = read_scenario(SCENARIO).description.strip()
+    assert description and description in texts(rc, "p")
+    rc.find(v.Select, label="Shipped scenario").widget.v_model = "oligopoly"
+    assert read_scenario("oligopoly").description.strip() in texts(rc, "p")
+
+
+def test_identical_labs_are_drawn_with_different_dashes_and_noted(page):
+    config, model, rc = page
+    assert charts.identical_labs(config.value) == [[lab.name for lab in config.value.labs]]
+    spec = charts.alpha_chart(model.value).to_dict()
+    dashes = spec["encoding"]["strokeDash"]["scale"]["range"]
+    assert len({tuple(d) for d in dashes}) == len(config.value.labs)
+    note = " ".join(str(c) for w in rc.find(v.Alert).widgets if w.type == "info" for c in w.children)
+    assert "Identical settings" in note
+    assert charts.identical_labs(load_scenario("asymmetric_duopoly")) == []
+
+
+def test_charts_fill_their_cell_and_speak_the_served_vega_lite_version(page):
+    _config, model, _rc = page
+    served = next(name for name in ASSET_PACKAGES if name.startswith("vega-lite@")).split("@")[1]
+    for make in (charts.alpha_chart, charts.capability_chart, charts.share_chart, charts.price_chart,
+                 charts.npv_chart, charts.plan_chart):
+        spec = make(model.value).to_dict()
+        assert re.search(r"/vega-lite/v(\d+)\.", spec["$schema"]).group(1) == served
+        assert spec["width"] == "container"
+
+
+def test_charts_are_built_without_altairs_process_wide_renderer(page, monkeypatch):
+    import altair as alt
+
+    _config, model, _rc = page
+
+    def switched(*_args, **_kwargs):
+        raise AssertionError("alt.renderers.enable switches a setting every session shares")
+
+    monkeypatch.setattr(alt.renderers, "enable", switched)
+    for view in VIEWS:
+        view(model.value)
+    step_button(_rc).click()
+    assert model.value.steps == 1
+
+
+def test_viz_forwards_a_stop_signal_to_the_server_and_waits_for_it():
+    script = "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *_: sys.exit(7)); time.sleep(60)"
+    started = time.monotonic()
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import os, signal, sys, threading\n"
+        "from labrace.cli.commands import viz\n"
+        "threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGTERM)).start()\n"
+        f"sys.exit(viz.serve([sys.executable, '-c', {script!r}], dict(os.environ)))\n")])
+    assert child.wait(timeout=30) == 7
+    assert time.monotonic() - started < 15

@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenarios": ("labrace.cli.commands.scenarios_list", "list the shipped scenarios"),
     "reproduce": ("labrace.cli.commands.reproduce", "re-run a seed paper's experiments and explain differences"),
     "tournament": ("labrace.cli.commands.tournament", "play every line-up of policies and rank them"),
-    "viz": ("labrace.cli.commands.viz", "serve the browser visualiser (SolaraViz) on this machine"),
+    "viz": ("labrace.cli.commands.viz", "serve the browser visualiser on this machine"),
 }
 
 

@@ -2,20 +2,25 @@
 
 The charts read the model's recorder (and, for planning policies, the plans they keep); they never step
 or change the model. Every chart is drawn as SVG (``usermeta.embedOptions``) so that the browser test can
-count what is plotted, and every per-lab chart uses the same lab -> colour mapping so a lab keeps its
-colour from chart to chart.
+count what is plotted, and every per-lab chart uses the same lab -> colour and dash mapping so a lab keeps
+its look from chart to chart; the dashes keep identical labs, whose lines coincide, apart. Charts take
+the width of their container, so they shrink and grow with the window instead of being clipped.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d")
-WIDTH = 420
+DASHES = ((1, 0), (7, 4), (2, 3), (10, 3, 2, 3), (4, 2), (12, 4), (1, 4), (6, 2, 2, 2))
+WIDTH = "container"
 HEIGHT = 240
 PLAN_POINTS = 200
 
@@ -24,6 +29,21 @@ def _lab_colour(model: RaceModel) -> alt.Color:
     names = list(model.state.names)
     palette = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     return alt.Color("lab:N", scale=alt.Scale(domain=names, range=palette), title="lab")
+
+
+def _lab_dash(model: RaceModel) -> alt.StrokeDash:
+    """A dash pattern per lab, in the colour legend (same field and title), so equal lines stay visible."""
+    names = list(model.state.names)
+    dashes = [list(DASHES[i % len(DASHES)]) for i in range(len(names))]
+    return alt.StrokeDash("lab:N", scale=alt.Scale(domain=names, range=dashes), title="lab")
+
+
+def identical_labs(config: RaceConfig) -> list[list[str]]:
+    """Groups of two or more labs that differ only in name: their curves lie on top of each other."""
+    groups: dict[object, list[str]] = {}
+    for lab in config.labs:
+        groups.setdefault(replace(lab, name=""), []).append(lab.name)
+    return [names for names in groups.values() if len(names) > 1]
 
 
 def _finish(chart: alt.Chart, title: str) -> alt.Chart:
@@ -49,6 +69,7 @@ def lab_line_chart(model: RaceModel, column: str, title: str, axis_title: str, l
         x=_time_axis(model),
         y=alt.Y(f"{column}:Q", title=axis_title, scale=scale),
         color=_lab_colour(model),
+        strokeDash=_lab_dash(model),
         tooltip=["lab:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip(f"{column}:Q", format=".4g")],
     )
     return _finish(chart, title)

@@ -1,11 +1,15 @@
 """Sidebar controls that edit the page's configuration: scenario, market, labs, seed, export.
 
-Every control calls :func:`apply` with a pure edit from :mod:`labrace.visualiser.settings`; a rejected value
-leaves the configuration unchanged and shows the core's error message (field path and allowed values).
+Every control calls ``apply`` with a pure edit from :mod:`labrace.visualiser.settings`, or ``load`` with a
+scenario from :mod:`labrace.visualiser.sources`; a rejected value leaves the configuration unchanged and
+shows the error message (field path and allowed values) in a slot that is always there, so that the
+message appearing or going never remounts the cards below it (which would collapse the lab panels and
+reset the file drop).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 import solara
@@ -13,11 +17,15 @@ import solara
 from labs.params import Param, ParameterError
 from market.config import RaceConfig
 from policies.registry import policy_names
-from scenarios.loader import config_to_toml, load_scenario, shipped_scenarios
+from scenarios.loader import Scenario, config_to_toml, read_scenario, shipped_scenarios
 from labrace.visualiser import settings
+from labrace.visualiser.session import Session
+from labrace.visualiser.sliders import ReleaseSlider
+from labrace.visualiser.sources import ALLOWED_PATHS, scenario_from_bytes, scenario_from_path_box
 
 Edit = Callable[..., RaceConfig]
 Apply = Callable[..., None]
+Load = Callable[[Callable[[], Scenario]], None]
 
 
 def scenario_filename(config: RaceConfig) -> str:
@@ -31,26 +39,25 @@ def export_text(config: RaceConfig) -> str:
 
 
 @solara.component
-def ScenarioCard(config: RaceConfig, apply: Apply) -> None:
-    """Pick a shipped scenario, upload a file, or type a path; export the current settings."""
+def ScenarioCard(config: RaceConfig, load: Load) -> None:
+    """Pick a shipped scenario, upload a file, or name one the server has; export the current settings."""
     path, set_path = solara.use_state("")
     shipped = list(shipped_scenarios())
 
-    def load(source: str) -> None:
-        apply(lambda _config: load_scenario(source))
-
     def upload(info: dict[str, Any]) -> None:
-        apply(lambda _config: settings.config_from_upload(info["data"], info["name"]))
+        load(lambda: scenario_from_bytes(info["data"], info["name"]))
 
     with solara.Card("Scenario", margin=0):
         solara.Text(f"Current: {config.name} ({len(config.labs)} labs, {config.horizon:g} years)")
         if shipped:
-            solara.Select("Shipped scenario", values=shipped,
-                          value=config.name if config.name in shipped else None, on_value=load)
+            solara.Select("Shipped scenario", values=shipped, value=config.name if config.name in shipped else None,
+                          on_value=lambda name: load(lambda: read_scenario(name)))
         solara.FileDrop(label="Drop a scenario .toml here", on_file=upload, lazy=False)
         with solara.Row(style={"align-items": "center"}):
-            solara.InputText("Scenario file path", value=path, on_value=set_path)
-            solara.Button("Load", on_click=lambda: load(path), disabled=not path, outlined=True)
+            solara.InputText("Scenario on the server", value=path, on_value=set_path,
+                             message=ALLOWED_PATHS)
+            solara.Button("Load", on_click=lambda: load(lambda: scenario_from_path_box(path, Path.cwd())),
+                          disabled=not path, outlined=True)
         solara.FileDownload(export_text(config), filename=scenario_filename(config),
                             label="Export scenario", mime_type="application/toml")
 
@@ -66,9 +73,8 @@ def MarketCard(config: RaceConfig, apply: Apply) -> None:
         for slider in settings.market_sliders(market):
             if slider.name == "contest" and tied:
                 continue
-            solara.SliderFloat(slider.name, value=slider.value, min=slider.low,
-                               max=slider.high, step=slider.step,
-                               on_value=lambda v, name=slider.name: apply(settings.with_market, **{name: v}))
+            ReleaseSlider(slider.name, slider.value, slider.low, slider.high, slider.step,
+                          lambda v, name=slider.name: apply(settings.with_market, **{name: v}))
         solara.Checkbox(label="contest lambda = gamma", value=tied,
                         on_value=lambda on: apply(settings.with_market,
                                                   contest=None if on else market.contest_exponent))
@@ -83,7 +89,7 @@ def param_control(label: str, spec: Param, value: Any, on_value: Callable[[Any],
     elif spec.kind == "int":
         solara.InputInt(label, value=value, on_value=on_value, optional=spec.optional)
     elif spec.low == 0.0 and spec.high == 1.0:
-        solara.SliderFloat(label, value=value, min=0.0, max=1.0, step=0.01, on_value=on_value)
+        ReleaseSlider(label, value, 0.0, 1.0, 0.01, on_value)
     else:
         solara.InputFloat(label, value=value, on_value=on_value, optional=spec.optional)
 
@@ -108,31 +114,48 @@ def LabControls(config: RaceConfig, index: int, apply: Apply) -> None:
 @solara.component
 def LabsCard(config: RaceConfig, apply: Apply) -> None:
     with solara.Card("Labs", margin=0):
-        solara.SliderInt("number of labs", value=len(config.labs), min=1, max=settings.MAX_LABS,
-                         on_value=lambda n: apply(settings.with_lab_count, n))
+        ReleaseSlider("number of labs", len(config.labs), 1, settings.MAX_LABS, 1,
+                      lambda n: apply(settings.with_lab_count, n), integer=True)
         for index in range(len(config.labs)):
             LabControls(config, index, apply)
         solara.InputInt("seed", value=config.seed, on_value=lambda s: apply(settings.with_seed, s))
 
 
 @solara.component
-def SettingsPanel(config: solara.Reactive[RaceConfig], on_config: Callable[[RaceConfig], None]) -> None:
-    """All the controls; ``on_config`` receives every accepted new configuration."""
-    error = solara.use_reactive("")
+def ErrorSlot(message: str) -> None:
+    """The latest refusal, or nothing; always rendered, so the cards after it keep their place."""
+    with solara.Column(gap="0px"):
+        if message:
+            solara.Error(message)
 
-    def apply(edit: Edit, *args: Any, **kwargs: Any) -> None:
+
+@solara.component
+def SettingsPanel(session: Session) -> None:
+    """All the settings; every accepted change gives the session a fresh model of the new configuration."""
+    error = solara.use_reactive("")
+    config = session.config.value
+
+    def refused(action: Callable[[], None]) -> None:
         try:
-            new = edit(config.value, *args, **kwargs)
+            action()
         except ParameterError as problem:
             error.set(str(problem))
             return
         error.set("")
-        if new != config.value:
-            on_config(new)
+
+    def apply(edit: Edit, *args: Any, **kwargs: Any) -> None:
+        def change() -> None:
+            new = edit(session.config.value, *args, **kwargs)
+            if new != session.config.value:
+                session.configure(new)
+
+        refused(change)
+
+    def load(source: Callable[[], Scenario]) -> None:
+        refused(lambda: session.load(source()))
 
     with solara.Column(gap="12px"):
-        if error.value:
-            solara.Error(error.value)
-        ScenarioCard(config.value, apply)
-        MarketCard(config.value, apply)
-        LabsCard(config.value, apply)
+        ErrorSlot(error.value)
+        ScenarioCard(config, load)
+        MarketCard(config, apply)
+        LabsCard(config, apply)

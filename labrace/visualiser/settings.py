@@ -9,8 +9,6 @@ logic is testable on its own.
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,10 +18,7 @@ from market.demand import DEMANDS
 from market.params import MarketParams
 from market.config import RaceConfig
 from policies.registry import policy_class, resolve_policy
-from scenarios.loader import config_from_dict, load_scenario, shipped_scenarios
 
-SCENARIO_ENV = "LABRACE_VIZ_SCENARIO"
-PREFERRED_SCENARIO = "duopoly"
 MAX_LABS = 8
 
 
@@ -39,8 +34,8 @@ class Slider:
 
     @property
     def step(self) -> float:
-        """A hundredth of the declared range, rounded to one significant digit."""
-        span = (self.spec.scale[1] - self.spec.scale[0]) / 100.0
+        """A two-hundredth of the declared range, rounded to one significant digit."""
+        span = (self.spec.scale[1] - self.spec.scale[0]) / 200.0
         return float(f"{span:.0e}")
 
 
@@ -64,40 +59,6 @@ def market_sliders(market: MarketParams) -> list[Slider]:
 def demand_forms() -> list[str]:
     """The registered demand forms (the market card's menu)."""
     return list(DEMANDS)
-
-
-def fallback_config() -> RaceConfig:
-    """Two labs with the core's defaults, one planning and one constant: used when nothing is shipped."""
-    return RaceConfig(labs=(LabSpec.build("A"), LabSpec.build("B", policy="constant")), name="duopoly")
-
-
-def initial_config(source: str | None = None) -> RaceConfig:
-    """The configuration a new browser session starts from.
-
-    ``source`` (default: the ``LABRACE_VIZ_SCENARIO`` environment variable set by ``labrace viz``) is a
-    scenario path or shipped name; without one the ``duopoly`` scenario (or the first shipped one) is used.
-    """
-    source = source if source is not None else os.environ.get(SCENARIO_ENV, "")
-    if source:
-        return load_scenario(source)
-    shipped = shipped_scenarios()
-    if PREFERRED_SCENARIO in shipped:
-        return load_scenario(PREFERRED_SCENARIO)
-    if shipped:
-        return load_scenario(next(iter(shipped)))
-    return fallback_config()
-
-
-def config_from_upload(content: bytes, filename: str) -> RaceConfig:
-    """A configuration from the bytes of an uploaded scenario file."""
-    try:
-        data = tomllib.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ParameterError(filename, f"not a readable TOML scenario: {error}", "a UTF-8 .toml file") from None
-    config = config_from_dict(data, filename)
-    if "name" not in data:
-        config = replace(config, name=filename.rsplit(".", 1)[0] or config.name)
-    return config
 
 
 def _fresh_name(taken: set[str]) -> str:
