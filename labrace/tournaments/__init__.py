@@ -11,7 +11,8 @@ from typing import Any
 # Where each public name lives. Imported on first use (PEP 562), so that a worker process, which only
 # needs the executor's task function, does not pay for the analysis, figure and sampling modules.
 _EXPORTS = {
-    "PlayReport": "execute", "batch_size_for": "execute", "make_executor": "execute", "play": "execute",
+    "Interrupted": "execute", "PlayReport": "execute", "batch_size_for": "execute", "make_executor": "execute",
+    "play": "execute",
     "RunTask": "plan", "plan_frame": "plan", "plan_runs": "plan",
     "write_analysis": "report",
     "TournamentSpec": "spec", "load_tournament": "spec", "shipped_tournaments": "spec",
@@ -25,5 +26,6 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"labrace.tournaments.{_EXPORTS[name]}"), name)
 
 
-__all__ = ["PlayReport", "ResultsStore", "RunTask", "TournamentSpec", "batch_size_for", "load_tournament",
-           "make_executor", "plan_frame", "plan_runs", "play", "shipped_tournaments", "write_analysis"]
+__all__ = ["Interrupted", "PlayReport", "ResultsStore", "RunTask", "TournamentSpec", "batch_size_for",
+           "load_tournament", "make_executor", "plan_frame", "plan_runs", "play", "shipped_tournaments",
+           "write_analysis"]
