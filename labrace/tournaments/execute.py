@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from tqdm import tqdm
 
+from labs.params import ParameterError
 from labrace.simulation.model import RaceModel
 from labrace.simulation.run import lab_outcomes
 
@@ -105,13 +106,27 @@ def stop_executor(executor: Executor) -> None:
         executor.shutdown(wait=False)
 
 
+DASK_CONNECT_SECONDS = 5  # a reachable scheduler answers in milliseconds; Dask's own default waits 30 s
+
+
+def _dask_client(address: str) -> Any:
+    """A connected ``distributed.Client``, or a :class:`ParameterError` naming ``--dask`` within seconds."""
+    allowed = "the address of a running dask scheduler, e.g. tcp://127.0.0.1:8786"
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError("--dask", "the distributed package is not installed", allowed) from None
+    try:
+        return Client(address, timeout=DASK_CONNECT_SECONDS)
+    except (OSError, ValueError) as error:  # unreachable (OSError, TimeoutError) or malformed address
+        raise ParameterError("--dask", f"no scheduler at {address}: {error}", allowed) from None
+
+
 @contextmanager
 def make_executor(workers: int, dask_address: str | None = None) -> Iterator[Executor]:
     """Serial for ``workers == 0``, a :class:`WorkerPool` otherwise, or a Dask client's executor."""
     if dask_address:
-        from distributed import Client
-
-        with Client(dask_address) as client:
+        with _dask_client(dask_address) as client:
             yield client.get_executor()
     elif workers == 0:
         yield SerialExecutor()

@@ -79,7 +79,7 @@ def _summary(spec: TournamentSpec, frame: pd.DataFrame, table: pd.DataFrame, by_
                    "median_npv"]]
     lines = [f"# Tournament: {spec.name}", "", spec.description.strip(), "",
              f"Entrants: {len(spec.entrants)}; scenarios: {', '.join(s.name for s in spec.scenarios)}; "
-             f"seeds: {len(spec.seeds)}; sweep points: {len(spec.points)}; seating: {spec.seating}.",
+             f"seeds: {len(spec.seeds)}; sweep points: {spec.sweep.size}; seating: {spec.seating}.",
              "Runs: " + ", ".join(f"{n} {status}" for status, n in runs.items()) + ".", "",
              "## Ranking (all scenarios)", "",
              "Relative NPV = the lab's NPV / the mean NPV of the same seat in the same scenario, sweep point and "
