@@ -8,10 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from labrace.tournaments.game import ReplicatorResult  # noqa: E402
+
+MIN_SPREAD = 0.05  # colour range of the heatmap at least 1 +- 5%, so that tiny differences stay pale
 
 
 def _save(fig: plt.Figure, path: Path) -> None:
@@ -20,10 +23,16 @@ def _save(fig: plt.Figure, path: Path) -> None:
 
 
 def payoff_heatmap(matrix: pd.DataFrame, path: Path) -> None:
-    """Relative NPV of the row policy against the column policy."""
+    """Relative NPV of the row policy against the column policy.
+
+    1 is the seat's average, so the colours diverge from a neutral 1 (red below, blue above) over a range
+    symmetric about it: equal colour intensity means an equal gain or loss against the average.
+    """
     size = 1.2 + 0.9 * len(matrix)
     fig, ax = plt.subplots(figsize=(size + 2, size))
-    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="viridis", ax=ax, cbar_kws={"label": "relative NPV"})
+    spread = max(MIN_SPREAD, float(np.nanmax(np.abs(matrix.to_numpy(dtype=float) - 1.0))))
+    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="RdBu", center=1.0, vmin=1.0 - spread, vmax=1.0 + spread, ax=ax,
+                cbar_kws={"label": "relative NPV (1 = seat's average)"})
     ax.set_title("Payoff: row policy against column opponent")
     _save(fig, path)
 
@@ -40,7 +49,7 @@ def npv_distributions(frame: pd.DataFrame, order: list[str], path: Path) -> None
 
 
 def ranking_plot(table: pd.DataFrame, path: Path) -> None:
-    """Mean relative NPV per policy with its bootstrap 95% interval."""
+    """Mean relative NPV per policy with its bootstrap interval over its appearances."""
     fig, ax = plt.subplots(figsize=(8, 1.5 + 0.5 * len(table)))
     y = range(len(table))
     err = [table["mean_relative_npv"] - table["ci_low"], table["ci_high"] - table["mean_relative_npv"]]
@@ -48,7 +57,7 @@ def ranking_plot(table: pd.DataFrame, path: Path) -> None:
     ax.set_yticks(list(y), [f"{'-' if pd.isna(r) else int(r)}. {p}" for r, p in zip(table["rank"], table["policy"])])
     ax.invert_yaxis()
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("mean relative NPV, 95% bootstrap CI")
+    ax.set_xlabel("mean relative NPV (bars: 95% bootstrap interval over its appearances)")
     _save(fig, path)
 
 

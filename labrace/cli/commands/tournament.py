@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         frame = results_frame(plan_frame(tasks), store.read())
         written = write_analysis(spec, frame, args.out)
     top = written["ranking"].iloc[0]
-    print(f"leader: {top['policy']} (mean relative NPV {top['mean_relative_npv']:.3f}, 95% CI "
+    print(f"leader: {top['policy']} (mean relative NPV {top['mean_relative_npv']:.3f}, 95% bootstrap interval "
           f"{top['ci_low']:.3f}-{top['ci_high']:.3f}); analysis in {args.out}")
     failed = int((frame.drop_duplicates("key")["status"] == "failed").sum())
     if failed:
