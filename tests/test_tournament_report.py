@@ -4,13 +4,14 @@ and a payoff heatmap whose colours read as better or worse than average."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from labrace.cli.main import main
-from labrace.tournaments import figures
+from labrace.tournaments import figures, reference, spec
 from test_tournament import write
 
 ONE_ENTRANT = """
@@ -81,3 +82,11 @@ def test_payoff_heatmap_diverges_from_a_neutral_1(tmp_path, monkeypatch):
     neutral, better, worse = colour(1.0), colour(1.3), colour(0.7)
     assert neutral.min() > 0.9  # near white
     assert better[2] > better[0] and worse[0] > worse[2]  # blue above 1, red below
+
+
+def test_tournament_format_is_documented_from_the_validators_declarations():
+    document = (Path(__file__).parent.parent / "docs" / "tournaments.md").read_text(encoding="utf-8")
+    assert reference.embed(document) == document, "run python -m labrace.tournaments.reference docs/tournaments.md"
+    for keys in (spec.TOP_LEVEL_KEYS, spec.ENTRANT_KEYS, spec.SWEEP_KEYS, spec.SAMPLE_KEYS, spec.SEATINGS):
+        for key in keys:
+            assert f"`{key}`" in document, key

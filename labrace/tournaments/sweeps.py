@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
@@ -53,21 +53,22 @@ class SweepPoint:
         return {target.key: value for target, value in self.values}
 
 
-def _known_targets(scenarios: tuple["BaseScenario", ...]) -> dict[str, Target]:
+def known_targets(laws: Iterable[str] = LAWS) -> dict[str, Target]:
+    """Every sweepable parameter by its dotted name, with law parameters of ``laws`` only (a sweep may
+    only reach a law parameter some lab of the tournament has)."""
     known = {f"market.{k}": Target("market", p) for k, p in MARKET_PARAMS.items()}
     known |= {f"shocks.{k}": Target("shocks", p) for k, p in SHOCK_PARAMS.items()}
     known |= {f"labs.{k}": Target("labs", p) for k, p in LAB_PARAMS.items()}
     known |= {k: Target("run", p) for k, p in RUN_TARGETS.items()}
-    for scenario in scenarios:
-        for lab in scenario.config.labs:
-            for k, p in LAWS[lab.law].params.items():
-                known.setdefault(f"labs.law_params.{k}", Target("law_params", p))
+    for law in laws:
+        for k, p in LAWS[law].params.items():
+            known.setdefault(f"labs.law_params.{k}", Target("law_params", p))
     return known
 
 
 def parse_target(key: str, path: str, scenarios: tuple["BaseScenario", ...]) -> Target:
     """The :class:`Target` named by ``key``; unknown names suggest the closest valid one."""
-    known = _known_targets(scenarios)
+    known = known_targets(dict.fromkeys(lab.law for s in scenarios for lab in s.config.labs))
     if key not in known:
         raise ParameterError(path, f"unknown sweep parameter{did_you_mean(key, known)}", ", ".join(known))
     return known[key]
