@@ -153,8 +153,8 @@ def test_results_match_direct_runs_and_analysis_is_consistent(tmp_path):
     assert ((ranking["ci_low"] <= ranking["mean_relative_npv"]) & (ranking["mean_relative_npv"] <= ranking["ci_high"])).all()
     # win rates over all appearances: each run hands out exactly one win
     assert (ranking["win_rate"] * ranking["runs"]).sum() == pytest.approx(36)
-    for name in ("summary.md", "equilibrium.json", "ranking_by_scenario.csv", "ranking_by_sweep.csv", "payoff_heatmap.png",
-                 "npv_distributions.png", "ranking.png", "equilibrium.png"):
+    for name in ("summary.md", "equilibrium.json", "ranking_by_scenario.csv", "ranking_by_sweep.csv",
+                 "payoff_heatmap.png", "npv_distributions.png", "ranking.png", "equilibrium.png"):
         assert (out / name).exists(), name
 
 
