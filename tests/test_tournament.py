@@ -153,8 +153,8 @@ def test_results_match_direct_runs_and_analysis_is_consistent(tmp_path):
     assert ((ranking["ci_low"] <= ranking["mean_relative_npv"]) & (ranking["mean_relative_npv"] <= ranking["ci_high"])).all()
     # win rates over all appearances: each run hands out exactly one win
     assert (ranking["win_rate"] * ranking["runs"]).sum() == pytest.approx(36)
-    for name in ("summary.md", "equilibrium.json", "ranking_by_scenario.csv", "payoff_heatmap.png",
-                 "npv_distributions.png", "ranking.png", "equilibrium.png"):
+    for name in ("summary.md", "equilibrium.json", "ranking_by_scenario.csv", "ranking_by_sweep.csv",
+                 "payoff_heatmap.png", "npv_distributions.png", "ranking.png", "equilibrium.png"):
         assert (out / name).exists(), name
 
 
@@ -190,3 +190,17 @@ def test_bad_tournament_files_exit_2_naming_the_field(tmp_path, capsys, replace,
     for text in expected:
         assert text in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b'name = "caf\xe9"\n', "not UTF-8"),  # Latin-1, as an editor on another platform might save it
+    (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+    (b"x = " + b"{ a = " * 3000 + b"1" + b" }" * 3000 + b"\n", "nested too deeply"),
+])
+def test_unreadable_tournament_files_exit_2_in_one_line(tmp_path, capsys, content, reason):
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    assert main(["tournament", str(path), "--out", str(tmp_path / "out"), "--serial", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(path) in err and reason in err

@@ -46,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as error:
         print(f"labrace {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"labrace {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        detail = f": {interrupt}" if str(interrupt) else ""  # e.g. how much of a tournament was kept
+        print(f"labrace {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `labrace policies | head`): not an error of ours.

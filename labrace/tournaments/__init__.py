@@ -12,7 +12,8 @@ from typing import Any
 # Where each public name lives. Imported on first use (PEP 562), so that a worker process, which only
 # needs the executor's task function, does not pay for the analysis, figure and sampling modules.
 _EXPORTS = {
-    "PlayReport": "execute", "batch_size_for": "execute", "make_executor": "execute", "play": "execute",
+    "Interrupted": "execute", "PlayReport": "execute", "batch_size_for": "execute", "make_executor": "execute",
+    "play": "execute",
     "RunTask": "plan", "plan_frame": "plan", "plan_runs": "plan",
     "Analysis": "report", "analyse": "report", "write_analysis": "report",
     "TournamentPlan": "result", "TournamentResult": "result", "plan_tournament": "result",
@@ -28,6 +29,7 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"labrace.tournaments.{_EXPORTS[name]}"), name)
 
 
-__all__ = ["Analysis", "PlayReport", "ResultsStore", "RunTask", "TournamentPlan", "TournamentResult",
-           "TournamentSpec", "analyse", "batch_size_for", "load_tournament", "make_executor", "plan_frame",
-           "plan_runs", "plan_tournament", "play", "play_tournament", "shipped_tournaments", "write_analysis"]
+__all__ = ["Analysis", "Interrupted", "PlayReport", "ResultsStore", "RunTask", "TournamentPlan",
+           "TournamentResult", "TournamentSpec", "analyse", "batch_size_for", "load_tournament", "make_executor",
+           "plan_frame", "plan_runs", "plan_tournament", "play", "play_tournament", "shipped_tournaments",
+           "write_analysis"]

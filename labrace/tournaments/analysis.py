@@ -12,6 +12,8 @@ and medians are reported alongside.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,14 @@ from labrace.simulation.columns import OUTCOME_NUMBERS
 
 ENVIRONMENT = ["scenario", "sweep", "seed", "seat"]
 BOOTSTRAP_SAMPLES = 2000
+INTERVAL_MEANING = (
+    f"ci_low and ci_high are the 2.5th and 97.5th percentiles of the mean relative NPV over {BOOTSTRAP_SAMPLES} "
+    "resamples, with replacement, of the policy's appearances in this tournament. Those appearances are the "
+    "designed set of line-ups x seats x scenarios x sweep points x seeds, not a random sample, so the interval "
+    "measures how much the mean depends on which of them are counted; it is not sampling uncertainty. "
+    "Deterministic scenarios give exactly the same numbers when the tournament is played again, and other "
+    "entrants, line-up sizes or scenarios can move a mean outside its interval."
+)
 
 
 def results_frame(plan: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +60,13 @@ def _wins(ok: pd.DataFrame) -> pd.Series:
 
 def bootstrap_ci(values: np.ndarray, rng: np.random.Generator, samples: int = BOOTSTRAP_SAMPLES,
                  level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean."""
+    """Percentile bootstrap interval of the mean of ``values``.
+
+    For a tournament the values are a policy's appearances, a designed set (every line-up, seat,
+    scenario, sweep point and seed) rather than a random sample: the interval says how much the mean
+    depends on which of those appearances are counted, not how uncertain an estimate of some population
+    value is (see :data:`INTERVAL_MEANING`).
+    """
     values = np.asarray(values, dtype=float)
     if values.size == 0:
         return (np.nan, np.nan)
@@ -62,7 +78,8 @@ def bootstrap_ci(values: np.ndarray, rng: np.random.Generator, samples: int = BO
 
 
 def ranking(frame: pd.DataFrame, order: list[str], seed: int = 0) -> pd.DataFrame:
-    """Per policy: appearances, raw NPV mean/median, relative NPV mean with bootstrap 95% CI, win rate, rank."""
+    """Per policy: appearances, raw NPV mean/median, relative NPV mean with its bootstrap interval
+    (``ci_low``, ``ci_high``: see :data:`INTERVAL_MEANING`), win rate, rank."""
     rng = np.random.default_rng(seed)
     ok = frame[frame["status"] == "ok"]
     rows = []
@@ -79,10 +96,22 @@ def ranking(frame: pd.DataFrame, order: list[str], seed: int = 0) -> pd.DataFram
     return table.sort_values(["rank", "policy"]).reset_index(drop=True)
 
 
-def ranking_by_scenario(frame: pd.DataFrame, order: list[str], seed: int = 0) -> pd.DataFrame:
-    parts = [ranking(group, order, seed).assign(scenario=name) for name, group in frame.groupby("scenario")]
+def ranking_by(frame: pd.DataFrame, order: list[str], column: str, seed: int = 0) -> pd.DataFrame:
+    """:func:`ranking` within each value of ``column`` (``scenario`` or ``sweep``), that column first.
+
+    Relative NPV is normalised within each environment, so a ranking restricted to one scenario or one
+    sweep point compares like with like; the pooled ranking can hide a reversal between them.
+    """
+    parts = [ranking(group, order, seed).assign(**{column: name}) for name, group in frame.groupby(column)]
     table = pd.concat(parts, ignore_index=True)
-    return table[["scenario", *[c for c in table.columns if c != "scenario"]]]
+    return table[[column, *[c for c in table.columns if c != column]]]
+
+
+def ranking_by_sweep(frame: pd.DataFrame, order: list[str], seed: int = 0) -> pd.DataFrame:
+    """:func:`ranking_by` sweep point, with the point's values spelled out as one column per parameter."""
+    table = ranking_by(frame, order, "sweep", seed)
+    values = pd.DataFrame([json.loads(point) for point in table["sweep"]], index=table.index)
+    return pd.concat([table[["sweep"]], values, table.drop(columns="sweep")], axis=1)
 
 
 def pairings(frame: pd.DataFrame) -> pd.DataFrame:

@@ -5,12 +5,22 @@ Runs are grouped into batches (one task each) so per-task overhead — pickling,
 the batch carries on; a batch whose task itself fails (a worker died) is not recorded, so running the
 tournament again retries it. Results do not depend on the executor, the worker count or the batching:
 every run is a pure function of its configuration.
+
+Stopping is the parent's decision. Pool workers ignore SIGINT (a Ctrl-C in a terminal reaches the whole
+process group), so an interrupt reaches only ``play``, which stores the batches that have already
+finished, cancels the queued ones and terminates the workers instead of letting them drain the queue.
+Workers also exit by themselves as soon as their parent is gone, so killing the parent outright (SIGKILL,
+an out-of-memory kill) does not leave them computing for nobody.
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
 import time
 import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -20,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from tqdm import tqdm
 
+from labs.params import ParameterError
 from labrace.simulation.columns import OUTCOME_NUMBERS as OUTCOME_COLUMNS
 from labrace.simulation.model import RaceModel
 from labrace.simulation.run import lab_outcomes
@@ -36,27 +47,90 @@ class SerialExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as error:  # noqa: BLE001 - handed to the caller through the future
             future.set_exception(error)
+        # KeyboardInterrupt is not caught: it must stop the tournament at once, not become a lost batch
         return future
+
+
+def _exit_with_parent() -> None:
+    """Block until the parent process is gone, then end this worker without cleanup.
+
+    A spawned child holds a sentinel that becomes ready when its parent exits for any reason, SIGKILL
+    included; ``os._exit`` is used because the main thread may be deep inside a run.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
+
+
+def _worker_init() -> None:
+    """Ignore SIGINT (the parent decides when to stop) and watch for the parent's death."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A spawn-based process pool that can be stopped at once.
+
+    Spawned workers start from a fresh interpreter on every platform, so a run cannot depend on state
+    the parent happened to hold. ``ProcessPoolExecutor.shutdown`` lets the running tasks and those already
+    handed to the workers finish, which for a tournament means minutes of work nobody will store.
+    """
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                         initializer=_worker_init)
+
+    def stop(self) -> None:
+        """Cancel every queued task and terminate the workers, dropping the batches they were running."""
+        processes = list((self._processes or {}).values())  # the standard library offers no public handle
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+
+
+def stop_executor(executor: Executor) -> None:
+    """Abandon the executor's outstanding work as fast as it allows.
+
+    A :class:`WorkerPool` terminates its workers; any other executor (Dask's cancels its futures on a
+    non-waiting shutdown) is shut down without waiting.
+    """
+    if isinstance(executor, WorkerPool):
+        executor.stop()
+    else:
+        executor.shutdown(wait=False)
+
+
+DASK_CONNECT_SECONDS = 5  # a reachable scheduler answers in milliseconds; Dask's own default waits 30 s
+
+
+def _dask_client(address: str) -> Any:
+    """A connected ``distributed.Client``, or a :class:`ParameterError` naming ``--dask`` within seconds."""
+    allowed = "the address of a running dask scheduler, e.g. tcp://127.0.0.1:8786"
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError("--dask", "the distributed package is not installed", allowed) from None
+    try:
+        return Client(address, timeout=DASK_CONNECT_SECONDS)
+    except (OSError, ValueError) as error:  # unreachable (OSError, TimeoutError) or malformed address
+        raise ParameterError("--dask", f"no scheduler at {address}: {error}", allowed) from None
 
 
 @contextmanager
 def make_executor(workers: int, dask_address: str | None = None) -> Iterator[Executor]:
-    """Serial for ``workers == 0``, a spawn-based process pool otherwise, or a Dask client's executor.
-
-    Spawned workers start from a fresh interpreter on every platform, so a run cannot depend on state
-    the parent happened to hold.
-    """
+    """Serial for ``workers == 0``, a :class:`WorkerPool` otherwise, or a Dask client's executor."""
     if dask_address:
-        from distributed import Client
-
-        with Client(dask_address) as client:
+        with _dask_client(dask_address) as client:
             yield client.get_executor()
     elif workers == 0:
         yield SerialExecutor()
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with WorkerPool(workers) as pool:
             yield pool
 
 
@@ -104,9 +178,22 @@ class PlayReport:
         return self.new / self.seconds if self.seconds > 0 else math.nan
 
 
+class Interrupted(KeyboardInterrupt):
+    """The tournament was interrupted; ``report`` counts what this invocation stored before it stopped."""
+
+    def __init__(self, report: PlayReport, missing: int) -> None:
+        self.report = report
+        super().__init__(f"{report.new} new runs stored, {missing} still missing "
+                         "(running the command again plays only those)")
+
+
 def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version: str, batch_size: int,
          limit: int | None = None, progress: bool = True) -> PlayReport:
-    """Run the tasks whose keys are not in ``store`` (at most ``limit``), appending each batch as it ends."""
+    """Run the tasks whose keys are not in ``store`` (at most ``limit``), appending each batch as it ends.
+
+    On KeyboardInterrupt the batches that have finished are stored, the rest of the work is abandoned
+    (see :func:`stop_executor`) and :class:`Interrupted` is raised.
+    """
     done = store.keys()
     missing = [t for t in tasks if t.key not in done]
     todo = missing if limit is None else missing[:limit]
@@ -118,6 +205,11 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
     start = time.perf_counter()
     new = failed = lost = 0
     errors: list[str] = []
+
+    def report() -> PlayReport:
+        return PlayReport(len(tasks), len(tasks) - len(missing), new, failed, lost, time.perf_counter() - start,
+                          errors)
+
     with tqdm(total=len(todo), unit="run", disable=not progress, desc="tournament") as bar:
 
         def record(future: Future, batch: list[RunTask]) -> None:
@@ -136,13 +228,18 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
             bar.update(len(batch))
 
         pending: dict[Future, list[RunTask]] = {}
-        for batch in batches:
-            future = executor.submit(run_batch, batch, version)
-            if future.done():  # the serial executor ran it at submission: store it now, not after the rest
-                record(future, batch)
-            else:
-                pending[future] = batch
-        for future in as_completed(pending):
-            record(future, pending[future])
-    return PlayReport(len(tasks), len(tasks) - len(missing), new, failed, lost, time.perf_counter() - start,
-                      errors)
+        try:
+            for batch in batches:
+                future = executor.submit(run_batch, batch, version)
+                if future.done():  # the serial executor ran it at submission: store it now, not after the rest
+                    record(future, batch)
+                else:
+                    pending[future] = batch
+            for future in as_completed(pending):
+                record(future, pending.pop(future))
+        except KeyboardInterrupt:
+            for future in [f for f in pending if f.done() and not f.cancelled()]:
+                record(future, pending.pop(future))
+            stop_executor(executor)
+            raise Interrupted(report(), len(missing) - new) from None
+    return report()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -16,14 +17,22 @@ from matplotlib.figure import Figure
 
 from labrace.tournaments.game import ReplicatorResult
 
+MIN_SPREAD = 0.05  # colour range of the heatmap at least 1 +- 5%, so that tiny differences stay pale
+
 
 def _save(fig: Figure, path: Path) -> None:
     fig.savefig(path, dpi=120, bbox_inches="tight")
 
 
 def draw_payoff(ax: Axes, matrix: pd.DataFrame) -> None:
-    """Relative NPV of the row policy against the column policy."""
-    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="viridis", ax=ax, cbar_kws={"label": "relative NPV"})
+    """Relative NPV of the row policy against the column policy.
+
+    1 is the seat's average, so the colours diverge from a neutral 1 (red below, blue above) over a range
+    symmetric about it: equal colour intensity means an equal gain or loss against the average.
+    """
+    spread = max(MIN_SPREAD, float(np.nanmax(np.abs(matrix.to_numpy(dtype=float) - 1.0))))
+    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="RdBu", center=1.0, vmin=1.0 - spread, vmax=1.0 + spread,
+                ax=ax, cbar_kws={"label": "relative NPV (1 = seat's average)"})
     ax.set_title("Payoff: row policy against column opponent")
 
 
@@ -47,14 +56,14 @@ def npv_distributions(frame: pd.DataFrame, order: list[str], path: Path) -> None
 
 
 def draw_ranking(ax: Axes, table: pd.DataFrame) -> None:
-    """Mean relative NPV per policy with its bootstrap 95% interval."""
+    """Mean relative NPV per policy with its bootstrap interval over its appearances."""
     y = range(len(table))
     err = [table["mean_relative_npv"] - table["ci_low"], table["ci_high"] - table["mean_relative_npv"]]
     ax.errorbar(table["mean_relative_npv"], y, xerr=err, fmt="o", capsize=4)
     ax.set_yticks(list(y), [f"{'-' if pd.isna(r) else int(r)}. {p}" for r, p in zip(table["rank"], table["policy"])])
     ax.invert_yaxis()
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("mean relative NPV, 95% bootstrap CI")
+    ax.set_xlabel("mean relative NPV (bars: 95% bootstrap interval over its appearances)")
 
 
 def ranking_plot(table: pd.DataFrame, path: Path) -> None:

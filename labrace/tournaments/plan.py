@@ -9,17 +9,24 @@ its lab types. Omitting ``lineup_size`` plays each scenario with its own number 
 Line-ups are multisets of entrants (combinations with replacement). So that no seat is favoured each is
 played in every distinct ordering (``permutations``: all n^k ordered line-ups) or in each cyclic rotation
 (``rotations``: every member takes every seat once).
+
+The number of runs is the product of short lists (line-ups of 16 from 7 entrants are 7^16 = 3e13
+orderings), so :func:`count_runs` computes it arithmetically and :func:`plan_runs` refuses, before listing
+anything, a tournament larger than its ``max_runs``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from itertools import combinations_with_replacement, product
 
 import pandas as pd
 
+from labs.params import Param
 from market.config import RaceConfig
+from scenarios.schema import ScenarioError
 from labrace.tournaments.spec import Entrant, TournamentSpec
 from labrace.tournaments.sweeps import SweepPoint, apply_point
 
@@ -36,6 +43,9 @@ class RunTask:
     config: RaceConfig
 
 
+MAX_RUNS = Param("--max-runs", 100_000, "largest tournament played without asking", kind="int", low=1)
+
+
 def lineups(n_entrants: int, size: int, seating: str) -> list[tuple[int, ...]]:
     """Ordered line-ups (entrant indices by seat) for ``seating`` ``permutations`` or ``rotations``."""
     if seating == "permutations":
@@ -45,6 +55,42 @@ def lineups(n_entrants: int, size: int, seating: str) -> list[tuple[int, ...]]:
         rotations = dict.fromkeys(combo[shift:] + combo[:shift] for shift in range(size))
         out.extend(rotations)
     return out
+
+
+def count_lineups(n_entrants: int, size: int, seating: str) -> int:
+    """``len(lineups(n_entrants, size, seating))`` without listing them.
+
+    A rotation of a sorted line-up equals it only if the line-up is constant (cyclic periodicity and
+    order force every seat to be equal), so the n constant multisets give one line-up each and every
+    other multiset gives ``size`` distinct rotations.
+    """
+    if seating == "permutations":
+        return n_entrants ** size
+    multisets = math.comb(n_entrants + size - 1, size)
+    return n_entrants + (multisets - n_entrants) * size
+
+
+def count_runs(spec: TournamentSpec) -> int:
+    """Runs the tournament plans: line-ups x sweep points x seeds, summed over its scenarios (an upper
+    bound when two planned runs resolve to the same configuration, which are played once)."""
+    per_environment = spec.sweep.size * len(spec.seeds)
+    return sum(count_lineups(len(spec.entrants), spec.lineup_size or len(s.config.labs), spec.seating)
+               for s in spec.scenarios) * per_environment
+
+
+def check_size(spec: TournamentSpec, max_runs: int) -> int:
+    """The run count, or a :class:`ScenarioError` naming the fields that multiply into it if above
+    ``max_runs``."""
+    total = count_runs(spec)
+    if total > max_runs:
+        sizes = sorted({spec.lineup_size or len(s.config.labs) for s in spec.scenarios})
+        factors = (f"{len(spec.entrants)} entrants in line-ups of {'/'.join(map(str, sizes))} by {spec.seating}, "
+                   f"{len(spec.scenarios)} scenarios, {len(spec.seeds)} seeds, {spec.sweep.size} sweep points")
+        raise ScenarioError(spec.source, "entrants, lineup_size, seating, scenarios, seeds, sweep",
+                            f"{total:.3g} runs ({factors}) exceed the limit of {max_runs}",
+                            "fewer entrants, a smaller lineup_size, rotations, fewer seeds or sweep points, "
+                            "or a deliberately higher --max-runs")
+    return total
 
 
 def seat_config(base: RaceConfig, entrants: tuple[Entrant, ...], seats: tuple[int, ...]) -> RaceConfig:
@@ -62,8 +108,12 @@ def sweep_label(point: SweepPoint) -> str:
     return json.dumps(point.as_dict(), sort_keys=True)
 
 
-def plan_runs(spec: TournamentSpec, version: str) -> list[RunTask]:
-    """Every run of the tournament, each keyed by the hash of its resolved configuration."""
+def plan_runs(spec: TournamentSpec, version: str, max_runs: int = MAX_RUNS.default) -> list[RunTask]:
+    """Every run of the tournament, each keyed by the hash of its resolved configuration.
+
+    Refuses (see :func:`check_size`) a tournament of more than ``max_runs`` runs before listing any.
+    """
+    check_size(spec, max_runs)
     tasks: dict[str, RunTask] = {}
     for scenario in spec.scenarios:
         size = spec.lineup_size or len(scenario.config.labs)

@@ -9,9 +9,10 @@ stored result of the plan, writes the analysis next to the store and returns it 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -20,7 +21,8 @@ from labs.params import Param
 from labrace.tournaments.analysis import results_frame
 from labrace.tournaments.execute import PlayReport, batch_size_for, make_executor, play
 from labrace.tournaments.figures import overview
-from labrace.tournaments.plan import RunTask, plan_frame, plan_runs
+from labrace.tournaments.destination import claim_output, needed_bytes
+from labrace.tournaments.plan import MAX_RUNS, RunTask, plan_frame, plan_runs
 from labrace.tournaments.report import Analysis, write_analysis
 from labrace.tournaments.spec import TournamentSpec, load_tournament
 from labrace.tournaments.store import ResultsStore
@@ -29,6 +31,10 @@ from labrace.version import labrace_version
 WORKERS = Param("workers", 1, "worker processes (0: serial in this process)", kind="int", low=0, high=4096)
 BATCH = Param("batch", 1, "runs per task", kind="int", low=1, high=100000)
 LIMIT = Param("limit", 0, "missing runs to play", kind="int", low=0)
+
+
+def _warn(note: str) -> None:
+    print(note, file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -61,12 +67,18 @@ class TournamentResult:
 
     @property
     def ranking(self) -> pd.DataFrame:
-        """Per policy, best first: runs, NPV mean and median, relative NPV with 95% CI, win rate, rank."""
+        """Per policy, best first: runs, NPV mean and median, relative NPV with its 95% bootstrap interval over
+        its appearances, win rate, rank."""
         return self.analysis.ranking
 
     @property
     def ranking_by_scenario(self) -> pd.DataFrame:
         return self.analysis.ranking_by_scenario
+
+    @property
+    def ranking_by_sweep(self) -> pd.DataFrame:
+        """The ranking at each sweep point (one column per swept parameter)."""
+        return self.analysis.ranking_by_sweep
 
     @property
     def payoff_matrix(self) -> pd.DataFrame | None:
@@ -93,28 +105,36 @@ class TournamentResult:
         return overview(self.ranking, self.payoff_matrix_relative)
 
 
-def plan_tournament(source: str | Path, out: str | Path) -> TournamentPlan:
-    """Validate the tournament file (path or shipped name) and list its runs; nothing runs yet."""
+def plan_tournament(source: str | Path, out: str | Path, max_runs: int = MAX_RUNS.default) -> TournamentPlan:
+    """Validate the tournament file (path or shipped name) and list its runs; nothing runs yet.
+
+    A tournament of more than ``max_runs`` runs is refused before any is listed.
+    """
     spec = load_tournament(source)
     version = labrace_version()
-    return TournamentPlan(spec, plan_runs(spec, version), version, Path(out))
+    return TournamentPlan(spec, plan_runs(spec, version, MAX_RUNS.check(max_runs, "max_runs")), version, Path(out))
 
 
 def play_tournament(plan: TournamentPlan, workers: int | None = None, dask: str | None = None,
-                    batch: int | None = None, limit: int | None = None, progress: bool = True) -> TournamentResult:
+                    batch: int | None = None, limit: int | None = None, progress: bool = True,
+                    notify: Callable[[str], None] = _warn) -> TournamentResult:
     """Play the plan's missing runs (at most ``limit``), then analyse every stored result of the plan.
 
     ``workers`` processes (default: all cores; 0 plays in this process) or the Dask scheduler at ``dask``;
-    ``batch`` runs per task (default: :func:`batch_size_for`). The analysis files are (re)written to
-    ``plan.out`` even when nothing new was played.
+    ``batch`` runs per task (default: :func:`batch_size_for`). The output directory is claimed first (an
+    exclusive lock, a write test, free space for the results), and damaged parts of the store are set
+    aside, each reported through ``notify`` before their runs are played again. The analysis files are
+    (re)written to ``plan.out`` even when nothing new was played.
     """
     workers = WORKERS.check(os.cpu_count() or 1 if workers is None else workers)
     limit = None if limit is None else LIMIT.check(limit)
     batch = batch_size_for(len(plan.tasks), workers) if batch is None else BATCH.check(batch)
     store = plan.store
-    with make_executor(workers, dask) as executor:
-        report = play(plan.tasks, store, executor, plan.version, batch, limit, progress=progress)
-    frame = results_frame(plan_frame(plan.tasks), store.read())
-    plan.out.mkdir(parents=True, exist_ok=True)
-    analysis = write_analysis(plan.spec, frame, plan.out)
+    with claim_output(plan.out, needed_bytes(plan.tasks, batch)):
+        for note in store.check():
+            notify(str(note))
+        with make_executor(workers, dask) as executor:
+            report = play(plan.tasks, store, executor, plan.version, batch, limit, progress=progress)
+        frame = results_frame(plan_frame(plan.tasks), store.read())
+        analysis = write_analysis(plan.spec, frame, plan.out)
     return TournamentResult(plan.spec, plan.out, report, frame, analysis)

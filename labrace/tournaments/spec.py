@@ -39,7 +39,7 @@ from market.config import RaceConfig
 from policies.registry import resolve_policy
 from scenarios.loader import config_from_dict, load_scenario
 from scenarios.schema import ScenarioError, check_keys, expect_table, expect_text
-from labrace.tournaments.sweeps import SweepPoint, Target, parse_target, sweep_points
+from labrace.tournaments.sweeps import Sweep, SweepPoint, Target, parse_target
 
 SEATINGS: dict[str, str] = {
     "permutations": "every ordering of every line-up (no seat favoured; n^k line-ups)",
@@ -90,9 +90,14 @@ class TournamentSpec:
     entrants: tuple[Entrant, ...]
     scenarios: tuple[BaseScenario, ...]
     seeds: tuple[int, ...]
-    points: tuple[SweepPoint, ...]
+    sweep: Sweep
     lineup_size: int | None
     seating: str
+
+    @property
+    def points(self) -> tuple[SweepPoint, ...]:
+        """Every sweep point, listed (check ``sweep.size`` first: it can be astronomically large)."""
+        return self.sweep.points()
 
 
 def shipped_tournaments_dir() -> Path:
@@ -122,10 +127,23 @@ def load_tournament(source: str | Path) -> TournamentSpec:
     if not path.is_file():
         raise ScenarioError(str(path), "", "no such file", "an existing .toml file or a shipped tournament")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(str(path), "", f"TOML syntax error: {error}") from None
-    return tournament_from_dict(data, str(path), default_name=path.stem, base_dir=path.parent)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(str(path), "", f"not UTF-8 text (byte {error.start}: {error.reason})",
+                            "a TOML file encoded as UTF-8") from None
+    except OSError as error:
+        raise ScenarioError(str(path), "", f"cannot read file: {error.strerror or error}") from None
+    # tomllib parses nested arrays and inline tables recursively, and messages quote values with repr():
+    # nesting deeper than the interpreter's stack is refused as a whole rather than crashing somewhere.
+    try:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ScenarioError(str(path), "", f"TOML syntax error: {error}") from None
+        return tournament_from_dict(data, str(path), default_name=path.stem, base_dir=path.parent)
+    except RecursionError:
+        raise ScenarioError(str(path), "", "arrays or inline tables nested too deeply",
+                            "a few levels of nesting, as in docs/tournaments.md") from None
 
 
 def tournament_from_dict(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "tournament",
@@ -144,12 +162,12 @@ def tournament_from_dict(data: Mapping[str, Any], source: str = "<dict>", defaul
         entrants = _entrants(data.get("entrants"))
         scenarios = _scenarios(data.get("scenarios"), base_dir or Path.cwd())
         seeds = _seeds(data.get("seeds", 1))
-        points = _sweep(expect_table(data.get("sweep", {}), "sweep"), scenarios)
+        sweep = _sweep(expect_table(data.get("sweep", {}), "sweep"), scenarios)
     except ScenarioError:
         raise
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None
-    return TournamentSpec(name, description, source, entrants, scenarios, seeds, points, lineup_size, seating)
+    return TournamentSpec(name, description, source, entrants, scenarios, seeds, sweep, lineup_size, seating)
 
 
 def _entrants(value: Any) -> tuple[Entrant, ...]:
@@ -215,7 +233,7 @@ def _seeds(value: Any) -> tuple[int, ...]:
     return tuple(range(SEED_COUNT.check(value, "seeds")))
 
 
-def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> tuple[SweepPoint, ...]:
+def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> Sweep:
     check_keys(table, SWEEP_KEYS, "sweep")
     grid: dict[Target, list[Any]] = {}
     for key, values in expect_table(table.get("grid", {}), "sweep.grid").items():
@@ -245,4 +263,4 @@ def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> tup
         ranges[target] = (low, high)
     if ranges and n == 0:
         raise ParameterError("sweep.sample.n", "ranges are given but n is 0", "an integer >= 1")
-    return sweep_points(grid, ranges, n, seed)
+    return Sweep(tuple((t, tuple(v)) for t, v in grid.items()), tuple(ranges.items()), n, seed)

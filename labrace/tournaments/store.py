@@ -5,18 +5,24 @@ run. Each part is written to a hidden temporary name and renamed into place, so 
 killed mid-write) never sees half a part: a killed tournament loses at most the batches still in flight.
 pandas and pyarrow read the directory as one table (files starting with ``.`` are ignored). The schema is
 fixed, which is why sweep values are one canonical JSON column rather than a column per parameter.
+
+Parts are read one by one. A part that cannot be read or has another schema (a truncated copy, an empty
+file, something else's Parquet file) would otherwise make every read fail, so it is moved into
+``DIR/quarantine/`` and noted in :attr:`ResultsStore.quarantined`: its runs count as missing and are
+played again. Rows are unique by ``(key, seat)`` on reading, whatever the parts hold, because each run is
+a pure function of its key and so two records of it are interchangeable.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 SCHEMA = pa.schema([
@@ -28,29 +34,74 @@ SCHEMA = pa.schema([
 ])
 
 
+@dataclass(frozen=True)
+class Quarantined:
+    """A part moved out of the store because it could not be used, and why."""
+
+    part: Path
+    moved_to: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return (f"{self.part}: damaged results part ({self.reason}); moved to {self.moved_to}, "
+                "its runs will be played again")
+
+
+def _load_part(part: Path) -> tuple[pa.Table | None, str]:
+    """The part's table and ``""``, or ``None`` and what is wrong with it."""
+    try:
+        table = pq.read_table(part)
+    except (pa.ArrowException, OSError) as error:
+        return None, f"unreadable: {error}"
+    if not table.schema.remove_metadata().equals(SCHEMA):
+        return None, "foreign schema with columns " + ", ".join(table.schema.names)
+    return table, ""
+
+
 class ResultsStore:
     """Append-only store of run results under ``directory / "runs.parquet"``."""
 
     def __init__(self, directory: str | Path) -> None:
         self.path = Path(directory) / "runs.parquet"
+        self.quarantine = Path(directory) / "quarantine"
+        self.quarantined: list[Quarantined] = []
 
     def parts(self) -> list[Path]:
         return sorted(self.path.glob("part-*.parquet")) if self.path.is_dir() else []
 
-    def _dataset(self) -> ds.Dataset:
-        return ds.dataset([str(p) for p in self.parts()], schema=SCHEMA, format="parquet")
+    def _table(self) -> pa.Table:
+        """Every usable part, concatenated in part order; unusable parts are quarantined on the way."""
+        tables = []
+        for part in self.parts():
+            table, problem = _load_part(part)
+            if table is None:
+                self._set_aside(part, problem)
+            else:
+                tables.append(table.replace_schema_metadata(None))
+        return pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+
+    def _set_aside(self, part: Path, reason: str) -> None:
+        self.quarantine.mkdir(parents=True, exist_ok=True)
+        target = self.quarantine / part.name
+        os.replace(part, target)
+        self.quarantined.append(Quarantined(part, target, reason))
+
+    def check(self) -> list[Quarantined]:
+        """Read every part once, quarantining the unusable ones; returns those this call moved, so that a
+        caller can say so before it plays their runs again."""
+        before = len(self.quarantined)
+        self._table()
+        return self.quarantined[before:]
 
     def keys(self) -> set[str]:
         """Keys of every recorded run (finished or failed): these are not run again."""
-        if not self.parts():
-            return set()
-        return set(self._dataset().to_table(columns=["key"]).column("key").to_pylist())
+        return set(self._table().column("key").to_pylist())
 
     def read(self) -> pd.DataFrame:
-        """Every recorded row (an empty frame with the full schema when nothing is recorded)."""
-        if not self.parts():
-            return SCHEMA.empty_table().to_pandas()
-        return self._dataset().to_table().to_pandas()
+        """Every recorded row, one per ``(key, seat)`` (an empty frame with the full schema when nothing is
+        recorded)."""
+        frame = self._table().to_pandas()
+        return frame.drop_duplicates(["key", "seat"], keep="first").reset_index(drop=True)
 
     def append(self, rows: list[dict[str, Any]]) -> Path:
         """Write ``rows`` as one new part, atomically; returns the part's path."""

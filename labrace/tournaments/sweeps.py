@@ -8,9 +8,10 @@ reach a value a scenario file could not hold.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
@@ -52,45 +53,64 @@ class SweepPoint:
         return {target.key: value for target, value in self.values}
 
 
-def _known_targets(scenarios: tuple["BaseScenario", ...]) -> dict[str, Target]:
+def known_targets(laws: Iterable[str] = LAWS) -> dict[str, Target]:
+    """Every sweepable parameter by its dotted name, with law parameters of ``laws`` only (a sweep may
+    only reach a law parameter some lab of the tournament has)."""
     known = {f"market.{k}": Target("market", p) for k, p in market_param_specs().items()}
     known |= {f"shocks.{k}": Target("shocks", p) for k, p in SHOCK_PARAMS.items()}
     known |= {f"labs.{k}": Target("labs", p) for k, p in LAB_PARAMS.items()}
     known |= {k: Target("run", p) for k, p in RUN_TARGETS.items()}
-    for scenario in scenarios:
-        for lab in scenario.config.labs:
-            for k, p in LAWS[lab.law].params.items():
-                known.setdefault(f"labs.law_params.{k}", Target("law_params", p))
+    for law in laws:
+        for k, p in LAWS[law].params.items():
+            known.setdefault(f"labs.law_params.{k}", Target("law_params", p))
     return known
 
 
 def parse_target(key: str, path: str, scenarios: tuple["BaseScenario", ...]) -> Target:
     """The :class:`Target` named by ``key``; unknown names suggest the closest valid one."""
-    known = _known_targets(scenarios)
+    known = known_targets(dict.fromkeys(lab.law for s in scenarios for lab in s.config.labs))
     if key not in known:
         raise ParameterError(path, f"unknown sweep parameter{did_you_mean(key, known)}", ", ".join(known))
     return known[key]
 
 
-def sweep_points(grid: dict[Target, list[Any]], ranges: dict[Target, tuple[float, float]], n: int,
-                 seed: int) -> tuple[SweepPoint, ...]:
-    """Grid points x Monte-Carlo samples (a scrambled Latin hypercube seeded by ``seed``).
+@dataclass(frozen=True)
+class Sweep:
+    """A tournament's sweep as declared: grid values and Monte-Carlo ranges, expanded only on demand.
 
-    The samples are drawn once and combined with every grid point, so the grid's effect is measured on the
-    same sampled environments. Without a sweep there is one empty point (the base scenarios).
+    A few short lists in a file can multiply into billions of points, so :attr:`size` counts them
+    arithmetically and :meth:`points` lists them only when asked (after the caller has checked the size).
     """
-    grid_points = [tuple(zip(grid, combo)) for combo in product(*grid.values())] if grid else [()]
-    if not ranges:
-        return tuple(SweepPoint(p) for p in grid_points)
-    targets = list(ranges)
-    from scipy.stats import qmc  # only sampled sweeps need it, and it is slow to import in every worker
 
-    unit = qmc.LatinHypercube(d=len(targets), seed=np.random.default_rng(seed)).random(n)
-    low = np.array([ranges[t][0] for t in targets])
-    high = np.array([ranges[t][1] for t in targets])
-    samples = low + unit * (high - low)
-    return tuple(SweepPoint(p + tuple((t, float(v)) for t, v in zip(targets, row)))
-                 for p in grid_points for row in samples)
+    grid: tuple[tuple[Target, tuple[Any, ...]], ...] = ()
+    ranges: tuple[tuple[Target, tuple[float, float]], ...] = ()
+    samples: int = 0
+    seed: int = 0
+
+    @property
+    def size(self) -> int:
+        """Number of points: the product of the grid's list lengths times the samples (if any)."""
+        return math.prod(len(values) for _, values in self.grid) * (self.samples if self.ranges else 1)
+
+    def points(self) -> tuple[SweepPoint, ...]:
+        """Grid points x Monte-Carlo samples (a scrambled Latin hypercube seeded by ``seed``).
+
+        The samples are drawn once and combined with every grid point, so the grid's effect is measured
+        on the same sampled environments. Without a sweep there is one empty point (the base scenarios).
+        """
+        grid = dict(self.grid)
+        grid_points = [tuple(zip(grid, combo)) for combo in product(*grid.values())]
+        if not self.ranges:
+            return tuple(SweepPoint(p) for p in grid_points)
+        targets = [target for target, _ in self.ranges]
+        from scipy.stats import qmc  # only sampled sweeps need it, and it is slow to import in every worker
+
+        unit = qmc.LatinHypercube(d=len(targets), seed=np.random.default_rng(self.seed)).random(self.samples)
+        low = np.array([bounds[0] for _, bounds in self.ranges])
+        high = np.array([bounds[1] for _, bounds in self.ranges])
+        samples = low + unit * (high - low)
+        return tuple(SweepPoint(p + tuple((t, float(v)) for t, v in zip(targets, row)))
+                     for p in grid_points for row in samples)
 
 
 def apply_point(config: RaceConfig, point: SweepPoint) -> RaceConfig:
