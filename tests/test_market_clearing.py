@@ -11,6 +11,7 @@ import pytest
 
 from labs.params import ParameterError
 from market.clearing import clear
+from market.demand import DEMANDS
 from market.params import MarketParams
 from policies.revenue import MarketRevenue, RivalPath
 
@@ -89,8 +90,17 @@ def test_without_congestion_and_contest_equal_to_gamma_labs_are_independent():
     np.testing.assert_allclose(together, alone, rtol=1e-12)
 
 
-@pytest.mark.parametrize("market", [MarketParams.build(delta0=2.0, contest=4.0),
-                                    MarketParams.build(demand="capacity", capacity0=500.0, contest=1.0)])
+CONGESTED = {"quasilinear": MarketParams.build(delta0=2.0, contest=4.0),
+             "capacity": MarketParams.build(demand="capacity", capacity0=500.0, contest=1.0),
+             "isoelastic": MarketParams.build(demand="isoelastic", elasticity=1.5, reference_tokens=300.0,
+                                              contest=3.0)}
+
+
+def test_every_demand_form_has_a_congested_market_here():
+    assert set(CONGESTED) == set(DEMANDS)
+
+
+@pytest.mark.parametrize("market", CONGESTED.values(), ids=CONGESTED.keys())
 def test_planning_revenue_equals_clearing_against_the_same_rivals(market):
     """The solver's single-lab revenue, built from rival aggregates, must equal the full clearing."""
     M_r, K_r = random_market(3)

@@ -201,8 +201,11 @@ def test_a_lab_with_zero_capacity_earns_nothing(state, data):
 # Each demand form's price drop per token, written out by hand from its definition (docs/model.md §2):
 # P = q (omega - delta T / q), so a lab's revenue is M^gamma K max(0, omega - delta T / q).
 CONGESTION_PER_TOKEN = {
-    "quasilinear": lambda m, q, t: m.demand_kwargs["delta0"] * np.exp(-m.demand_growth * t),
-    "capacity": lambda m, q, t: m.omega * q / (m.demand_kwargs["capacity0"] * np.exp(m.demand_growth * t)),
+    "quasilinear": lambda m, q, T, t: m.demand_kwargs["delta0"] * np.exp(-m.demand_growth * t),
+    "capacity": lambda m, q, T, t: m.omega * q / (m.demand_kwargs["capacity0"] * np.exp(m.demand_growth * t)),
+    # P = omega q (T / T0)^(-1/eta) = q (omega - delta T / q) with delta = omega q (1 - (T / T0)^(-1/eta)) / T
+    "isoelastic": lambda m, q, T, t: m.omega * q / T * (1.0 - (T / (m.demand_kwargs["reference_tokens"] * np.exp(
+        m.demand_growth * t))) ** (-1.0 / m.demand_kwargs["elasticity"])),
 }
 
 
@@ -223,7 +226,7 @@ def test_each_lab_is_paid_its_own_value_per_token_when_lambda_equals_gamma(state
         assert np.all(result.revenue == 0.0)
         return
     q = np.dot(M ** market.gamma, K) / T
-    delta = CONGESTION_PER_TOKEN[market.demand](market, q, t)
+    delta = CONGESTION_PER_TOKEN[market.demand](market, q, T, t)
     expected = M ** market.gamma * K * max(0.0, market.omega - delta * T / q)
     np.testing.assert_allclose(result.revenue, expected, rtol=1e-9, atol=1e-9 * max(1.0, expected.max()))
 
