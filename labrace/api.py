@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import labrace.tournaments as tournaments_package
+from labs.params import ParameterError
 from market.config import RaceConfig
 from policies.registry import policy_class, policy_names
+from scenarios.limits import Limits, check_limits
 from scenarios.loader import Scenario, load_scenario, shipped_scenarios
 from scenarios.loader import read_scenario as read_scenario_file
+from scenarios.schema import ScenarioError
 from labrace.simulation.run import RunResult, run_config
 
 if TYPE_CHECKING:
@@ -33,24 +36,41 @@ if TYPE_CHECKING:
 ScenarioSource = str | Path | RaceConfig | Scenario
 
 
-def read_scenario(scenario: ScenarioSource, seed: int | None = None) -> Scenario:
+def read_scenario(scenario: ScenarioSource, seed: int | None = None, limits: Limits = Limits()) -> Scenario:
     """The scenario to run: a shipped name or file is read and validated, a config is taken as it is.
 
-    ``seed`` replaces the scenario's seed (the other parameters stay as the file has them).
+    ``seed`` replaces the scenario's seed (the other parameters stay as the file has them). Either way
+    the work it asks for is checked against ``limits`` before anything is allocated.
     """
     if isinstance(scenario, RaceConfig):
         scenario = Scenario(scenario, "", f"<config {scenario.name}>")
     elif not isinstance(scenario, Scenario):
-        scenario = read_scenario_file(scenario)
-    if seed is not None:
-        scenario = dataclasses.replace(scenario, config=dataclasses.replace(scenario.config, seed=seed))
-    return scenario
+        return _reseeded(read_scenario_file(scenario, limits), seed)
+    try:
+        check_limits(scenario.config, limits)
+    except ParameterError as error:
+        raise ScenarioError.wrap(scenario.source, error) from None
+    return _reseeded(scenario, seed)
+
+
+def _reseeded(scenario: Scenario, seed: int | None) -> Scenario:
+    if seed is None:
+        return scenario
+    try:
+        config = dataclasses.replace(scenario.config, seed=seed)
+    except ParameterError as error:
+        raise ParameterError("--seed", error.reason, error.allowed) from None
+    return dataclasses.replace(scenario, config=config)
 
 
 def run(scenario: ScenarioSource, seed: int | None = None,
-        on_step: Callable[[int, int], None] | None = None) -> RunResult:
-    """Run a scenario to its horizon; ``on_step(done, total)`` is called after every step."""
-    chosen = read_scenario(scenario, seed)
+        on_step: Callable[[int, int], None] | None = None, limits: Limits = Limits()) -> RunResult:
+    """Run a scenario to its horizon; ``on_step(done, total)`` is called after every step.
+
+    A run larger than ``limits`` is refused before it starts; one whose numbers leave the floating-point
+    range stops with :class:`~labrace.simulation.finite.OutOfRangeError`.
+    """
+    chosen = read_scenario(scenario, seed, limits)
     return run_config(chosen.config, on_step, chosen.description)
 
 
@@ -82,5 +102,5 @@ def policies() -> dict[str, dict[str, Any]]:
     return {name: policy_class(name).metadata() for name in policy_names()}
 
 
-__all__ = ["RunResult", "load_scenario", "policies", "read_scenario", "run", "scenarios",
+__all__ = ["Limits", "RunResult", "load_scenario", "policies", "read_scenario", "run", "scenarios",
            "shipped_tournaments", "tournament"]

@@ -3,7 +3,7 @@
 Everything is written into a fresh temporary directory next to the destination and moved into place
 only when complete, so a failed or interrupted run never leaves a half-written or half-overwritten
 results directory behind. An existing destination is renamed away, the new one renamed in, and only then
-is the old one deleted.
+is the old one deleted; :mod:`labrace.simulation.destination` decides which destinations may be replaced.
 """
 
 from __future__ import annotations
@@ -15,16 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from labs.params import ParameterError
 from scenarios.loader import config_to_toml
 from labrace.simulation.columns import LAB_TABLE, MARKET_TABLE, OUTCOMES
+from labrace.simulation.destination import check_destination
 from labrace.simulation.run import RunResult
-
-
-def check_destination(out: Path) -> None:
-    """Refuse a destination that is an existing file, before anything runs or is written."""
-    if out.exists() and not out.is_dir():
-        raise ParameterError("--out", f"{out} exists and is not a directory", "a new or existing directory")
 
 
 def summary(result: RunResult) -> dict[str, Any]:
@@ -68,14 +62,18 @@ def _replace(staged: Path, out: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_run(result: RunResult, out: Path, parquet: bool = False, figures: bool = True) -> list[Path]:
-    """Write every output of ``result`` to ``out`` (atomically replaced); returns the files written."""
-    check_destination(out)
+def write_run(result: RunResult, out: Path, parquet: bool = False, figures: bool = True,
+              force: bool = False) -> list[Path]:
+    """Write every output of ``result`` to ``out`` (atomically replaced); returns the files written.
+
+    ``out`` must be new, empty or an earlier run's output unless ``force`` (see :func:`check_destination`).
+    """
+    check_destination(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         _write_tables(result, staged, parquet)
-        (staged / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
+        (staged / "summary.json").write_text(json.dumps(summary(result), indent=2, allow_nan=False) + "\n")
         (staged / "scenario.toml").write_text(config_to_toml(result.config, result.description))
         if figures:
             from labrace.simulation.figures import write_figures

@@ -11,6 +11,7 @@ import pandas as pd
 
 from market.config import RaceConfig
 from labrace.simulation.columns import OUTCOME_TABLE
+from labrace.simulation.finite import check_step
 from labrace.simulation.model import RaceModel
 from labrace.version import labrace_version
 
@@ -46,11 +47,14 @@ class RunResult:
 
         return summary(self)
 
-    def save(self, out: str | Path, parquet: bool = False, figures: bool = True) -> list[Path]:
-        """Write what ``labrace run`` writes into ``out`` (replaced whole); returns the files written."""
+    def save(self, out: str | Path, parquet: bool = False, figures: bool = True, force: bool = False) -> list[Path]:
+        """Write what ``labrace run`` writes into ``out`` (replaced whole); returns the files written.
+
+        A non-empty ``out`` that is not an earlier run's output is refused unless ``force``.
+        """
         from labrace.simulation.outputs import write_run
 
-        return write_run(self, Path(out), parquet=parquet, figures=figures)
+        return write_run(self, Path(out), parquet=parquet, figures=figures, force=force)
 
     def plot(self) -> Figure:
         """One figure with the run's training share, capability, market share, NPV and price over time."""
@@ -83,13 +87,20 @@ def lab_outcomes(model: RaceModel) -> pd.DataFrame:
 
 def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = None,
                description: str = "") -> RunResult:
-    """Run ``config`` to its horizon; ``on_step(done, total)`` is called after every step (progress)."""
+    """Run ``config`` to its horizon; ``on_step(done, total)`` is called after every step (progress).
+
+    Raises :class:`~labrace.simulation.finite.OutOfRangeError` at the first step whose numbers leave the
+    floating-point range (numpy's own overflow warnings are silenced: that error says it in one line).
+    """
     model = RaceModel(config)
     total = config.steps
-    while model.running:
-        model.step()
-        if on_step is not None:
-            on_step(model.steps, total)
+    with np.errstate(all="ignore"):
+        while model.running:
+            start = model.t
+            model.step()
+            check_step(model.state, model.last_clearing, start, model.t)
+            if on_step is not None:
+                on_step(model.steps, total)
     version = labrace_version()
     return RunResult(config=config, key=config.key(version), version=version, labs=model.labs_frame(),
                      market=model.market_frame(), outcomes=lab_outcomes(model), description=description)
