@@ -18,8 +18,8 @@ from labs.state import LabState
 CLEARED = (("revenue", "revenue rate R"), ("share", "market share s"))
 ADVANCED = (("npv", "NPV"), ("capability", "capability M"), ("compute", "compute C"),
             ("trained", "cumulative training F"))
-MARKET = (("price", "price P"), ("tokens", "tokens offered T"), ("pool", "revenue pool P T"),
-          ("quality", "mean value per token (the sum of M^gamma K over T)"))
+MARKET = (("tokens", "tokens offered T"), ("quality", "mean value per token (the sum of M^gamma K over T)"),
+          ("pool", "revenue pool P T"), ("price", "price P"))
 
 
 class OutOfRangeError(FloatingPointError):
