@@ -84,13 +84,14 @@ class Param:
             return "true or false"
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
-        low, high = self.bounds()
-        lo = "-inf" if low is None else repr(low)
-        hi = "inf" if high is None else repr(high)
-        left = "(" if self.low_open or low is None else "["
-        right = ")" if self.high_open or high is None else "]"
+        lo = "-inf" if self.low is None else repr(self.low)
+        hi = "inf" if self.high is None else repr(self.high)
+        left = "(" if self.low_open or self.low is None else "["
+        right = ")" if self.high_open or self.high is None else "]"
         kind = "an integer" if self.kind == "int" else "a number"
         text = f"{kind} in {left}{lo}, {hi}{right}"
+        if self.kind == "int" and (self.low is None or self.high is None):
+            text += " that fits in 64 bits"
         return text + (" or omitted" if self.optional else "")
 
     def bounds(self) -> tuple[float | None, float | None]:

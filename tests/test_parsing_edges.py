@@ -52,7 +52,7 @@ def test_tiny_steps_and_huge_numbers_are_refused_naming_the_field(tmp_path: Path
 def test_every_integer_parameter_stays_within_64_bits():
     unbounded = Param("n", 0, "a count", kind="int", low=0)
     assert unbounded.check(INT_RANGE[1]) == INT_RANGE[1]
-    with pytest.raises(ParameterError, match="9223372036854775807"):
+    with pytest.raises(ParameterError, match="fits in 64 bits"):
         unbounded.check(INT_RANGE[1] + 1)
     with pytest.raises(ParameterError, match="bits"):
         unbounded.check(10 ** 5000)
