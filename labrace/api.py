@@ -29,6 +29,7 @@ from scenarios.loader import Scenario, load_scenario, shipped_scenarios
 from scenarios.loader import read_scenario as read_scenario_file
 from scenarios.schema import ScenarioError
 from labrace.simulation.run import RunResult, run_config
+from labrace.simulation.seeds import SEEDS
 
 if TYPE_CHECKING:
     from labrace.tournaments import TournamentResult
@@ -64,14 +65,21 @@ def _reseeded(scenario: Scenario, seed: int | None) -> Scenario:
 
 
 def run(scenario: ScenarioSource, seed: int | None = None,
-        on_step: Callable[[int, int], None] | None = None, limits: Limits = Limits()) -> RunResult:
+        on_step: Callable[[int, int], None] | None = None, limits: Limits = Limits(),
+        baseline: bool = False, seeds: int = 0) -> RunResult:
     """Run a scenario to its horizon; ``on_step(done, total)`` is called after every step.
 
     A run larger than ``limits`` is refused before it starts; one whose numbers leave the floating-point
-    range stops with :class:`~labrace.simulation.finite.OutOfRangeError`.
+    range stops with :class:`~labrace.simulation.finite.OutOfRangeError`. ``baseline`` adds each lab's
+    NPV alone and with independent labs (:attr:`RunResult.baseline`); ``seeds`` adds a study of that
+    many seeds spawned from the scenario's seed (:attr:`RunResult.seeds`).
     """
     chosen = read_scenario(scenario, seed, limits)
-    return run_config(chosen.config, on_step, chosen.description)
+    seeds = SEEDS.check(seeds)
+    result = run_config(chosen.config, on_step, chosen.description)
+    if baseline:
+        result = result.with_baseline()
+    return result.with_seeds(seeds) if seeds else result
 
 
 def tournament(source: str | Path, out: str | Path, workers: int | None = None, dask: str | None = None,

@@ -73,7 +73,7 @@ OUTCOMES: tuple[Column, ...] = (
     Column("mean_alpha", "float", "share of compute", "over the run", "mean training share over the steps"),
     Column("revenue_share", "float", "fraction", "over the run",
            "the lab's share of all revenue earned, each lab's revenue discounted at its own rate"),
-    Column("rank", "int", "", "horizon", "rank by NPV (1 = highest; tied labs share the better rank)"),
+    Column("rank", "int", "", "horizon", "rank by NPV (1 = highest; labs whose NPVs are equal to rounding share the better rank)"),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 
 from market.config import RaceConfig
+from labrace.simulation.baseline import compare
 from labrace.simulation.columns import OUTCOME_TABLE
 from labrace.simulation.finite import check_step
+from labrace.simulation.seeds import SeedStudy, seed_study
+from labrace.simulation.ties import leaders, tie_ranks, winner_text
 from labrace.simulation.model import RaceModel
 from labrace.version import labrace_version
 
@@ -35,11 +38,42 @@ class RunResult:
     market: pd.DataFrame
     outcomes: pd.DataFrame
     description: str = ""
+    baseline: pd.DataFrame | None = None
+    seeds: SeedStudy | None = None
+
+    @property
+    def leaders(self) -> list[str]:
+        """The labs with the highest NPV: one, or several when their NPVs are equal to rounding."""
+        return leaders(self.outcomes["lab"], self.outcomes["npv"])
 
     @property
     def winner(self) -> str:
-        """The lab with the highest NPV (the first of them if tied)."""
-        return str(self.outcomes.loc[self.outcomes["npv"].idxmax(), "lab"])
+        """The lab with the highest NPV, or ``"tie between a and b"`` when several are equal to rounding."""
+        return winner_text(self.leaders)
+
+    def with_baseline(self, on_run: Callable[[], None] | None = None) -> "RunResult":
+        """This result with :attr:`baseline`: each lab's NPV against itself alone and against independent labs.
+
+        ``on_run`` is called after each of the extra runs (one per lab and one with independent labs).
+        """
+        def run_npv(config: RaceConfig) -> pd.Series:
+            npv = run_config(config).outcomes.set_index("lab")["npv"]
+            if on_run is not None:
+                on_run()
+            return npv
+
+        npv = self.outcomes.set_index("lab")["npv"]
+        return replace(self, baseline=compare(self.config, npv, run_npv))
+
+    def with_seeds(self, n: int, on_run: Callable[[], None] | None = None) -> "RunResult":
+        """This result with :attr:`seeds`: the outcomes of ``n`` seeds spawned from the scenario's seed."""
+        def outcomes(config: RaceConfig) -> pd.DataFrame:
+            frame = run_config(config).outcomes
+            if on_run is not None:
+                on_run()
+            return frame
+
+        return replace(self, seeds=seed_study(self.config, n, outcomes))
 
     def summary(self) -> dict[str, Any]:
         """The contents of ``summary.json``: per-lab outcomes, the winner and provenance."""
@@ -80,7 +114,7 @@ def lab_outcomes(model: RaceModel) -> pd.DataFrame:
         "final_capability": s.capability,
         "mean_alpha": rec.labs["alpha"][:k].mean(axis=0),
         "revenue_share": earned / total if total > 0 else np.zeros(s.n),
-        "rank": npv.rank(ascending=False, method="min").astype(int),
+        "rank": tie_ranks(npv),
     }
     return pd.DataFrame({name: measured[name] for name in OUTCOME_TABLE})
 
