@@ -86,6 +86,12 @@ def values(columns: tuple[Column, ...]) -> tuple[str, ...]:
     return tuple(c.name for c in columns if not c.key)
 
 
+def axis_label(columns: tuple[Column, ...], name: str, text: str) -> str:
+    """``text`` with the unit of column ``name`` (e.g. ``"capability M (dimensionless)"``), for figures."""
+    unit = next(c.unit for c in columns if c.name == name)
+    return f"{text} ({unit})" if unit else text
+
+
 LAB_TABLE = names(LAB_STEP)
 MARKET_TABLE = names(MARKET_STEP)
 OUTCOME_TABLE = names(OUTCOMES)
