@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Sequence
+from typing import Sequence
 
 from labs.params import ParameterError, Validated, field_specs, spec_field
 from market.config import RaceConfig
@@ -24,8 +24,6 @@ GRID_PARAM = "grid"
 @dataclass(frozen=True)
 class Limits(Validated):
     """The largest run accepted without being asked for explicitly."""
-
-    section: ClassVar[str] = "limits"
 
     steps: int = spec_field(100_000, "largest number of steps, horizon / dt", kind="int", low=1)
     labs: int = spec_field(1_000, "largest number of labs, every [[labs]] entry's count summed", kind="int",
