@@ -13,7 +13,7 @@ from typing import Any
 _EXPORTS = {
     "run": "labrace.api", "tournament": "labrace.api", "read_scenario": "labrace.api",
     "load_scenario": "labrace.api", "scenarios": "labrace.api", "shipped_tournaments": "labrace.api",
-    "policies": "labrace.api", "RunResult": "labrace.api", "TournamentResult": "labrace.tournaments",
+    "policies": "labrace.api", "Limits": "labrace.api", "RunResult": "labrace.api", "TournamentResult": "labrace.tournaments",
 }
 
 

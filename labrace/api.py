@@ -21,11 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import labrace.tournaments as tournaments_package
+from labs.params import ParameterError
 from market.config import RaceConfig
 from policies.registry import policy_class, policy_names
+from scenarios.limits import Limits, check_limits
 from scenarios.loader import Scenario, load_scenario, shipped_scenarios
 from scenarios.loader import read_scenario as read_scenario_file
+from scenarios.schema import ScenarioError
 from labrace.simulation.run import RunResult, run_config
+from labrace.simulation.seeds import SEEDS
 
 if TYPE_CHECKING:
     from labrace.tournaments import TournamentResult
@@ -33,25 +37,49 @@ if TYPE_CHECKING:
 ScenarioSource = str | Path | RaceConfig | Scenario
 
 
-def read_scenario(scenario: ScenarioSource, seed: int | None = None) -> Scenario:
+def read_scenario(scenario: ScenarioSource, seed: int | None = None, limits: Limits = Limits()) -> Scenario:
     """The scenario to run: a shipped name or file is read and validated, a config is taken as it is.
 
-    ``seed`` replaces the scenario's seed (the other parameters stay as the file has them).
+    ``seed`` replaces the scenario's seed (the other parameters stay as the file has them). Either way
+    the work it asks for is checked against ``limits`` before anything is allocated.
     """
     if isinstance(scenario, RaceConfig):
         scenario = Scenario(scenario, "", f"<config {scenario.name}>")
     elif not isinstance(scenario, Scenario):
-        scenario = read_scenario_file(scenario)
-    if seed is not None:
-        scenario = dataclasses.replace(scenario, config=dataclasses.replace(scenario.config, seed=seed))
-    return scenario
+        return _reseeded(read_scenario_file(scenario, limits), seed)
+    try:
+        check_limits(scenario.config, limits)
+    except ParameterError as error:
+        raise ScenarioError.wrap(scenario.source, error) from None
+    return _reseeded(scenario, seed)
+
+
+def _reseeded(scenario: Scenario, seed: int | None) -> Scenario:
+    if seed is None:
+        return scenario
+    try:
+        config = dataclasses.replace(scenario.config, seed=seed)
+    except ParameterError as error:
+        raise ParameterError("--seed", error.reason, error.allowed) from None
+    return dataclasses.replace(scenario, config=config)
 
 
 def run(scenario: ScenarioSource, seed: int | None = None,
-        on_step: Callable[[int, int], None] | None = None) -> RunResult:
-    """Run a scenario to its horizon; ``on_step(done, total)`` is called after every step."""
-    chosen = read_scenario(scenario, seed)
-    return run_config(chosen.config, on_step, chosen.description)
+        on_step: Callable[[int, int], None] | None = None, limits: Limits = Limits(),
+        baseline: bool = False, seeds: int = 0) -> RunResult:
+    """Run a scenario to its horizon; ``on_step(done, total)`` is called after every step.
+
+    A run larger than ``limits`` is refused before it starts; one whose numbers leave the floating-point
+    range stops with :class:`~labrace.simulation.finite.OutOfRangeError`. ``baseline`` adds each lab's
+    NPV alone and with independent labs (:attr:`RunResult.baseline`); ``seeds`` adds a study of that
+    many seeds spawned from the scenario's seed (:attr:`RunResult.seeds`).
+    """
+    chosen = read_scenario(scenario, seed, limits)
+    seeds = SEEDS.check(seeds)
+    result = run_config(chosen.config, on_step, chosen.description)
+    if baseline:
+        result = result.with_baseline()
+    return result.with_seeds(seeds) if seeds else result
 
 
 def tournament(source: str | Path, out: str | Path, workers: int | None = None, dask: str | None = None,
@@ -82,5 +110,5 @@ def policies() -> dict[str, dict[str, Any]]:
     return {name: policy_class(name).metadata() for name in policy_names()}
 
 
-__all__ = ["RunResult", "load_scenario", "policies", "read_scenario", "run", "scenarios",
+__all__ = ["Limits", "RunResult", "load_scenario", "policies", "read_scenario", "run", "scenarios",
            "shipped_tournaments", "tournament"]

@@ -21,6 +21,15 @@ def did_you_mean(name: object, choices: Iterable[str]) -> str:
     return f"; did you mean {hint[0]!r}?" if hint else ""
 
 
+def printable(text: object) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\n``...), safe to print to a terminal.
+
+    Names and paths in messages come from files; a raw escape sequence in them would be interpreted by
+    the terminal, and a raw newline would split a one-line error in two.
+    """
+    return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1] for char in str(text))
+
+
 class ParameterError(ValueError):
     """A parameter is missing, of the wrong type or outside its allowed range.
 
@@ -35,12 +44,16 @@ class ParameterError(ValueError):
         text = f"{path}: {message}"
         if allowed:
             text += f" (allowed: {allowed})"
-        super().__init__(text)
+        super().__init__(printable(text))
 
     def prefixed(self, prefix: str) -> "ParameterError":
         """The same error with its path nested under ``prefix``."""
         joined = f"{prefix}.{self.path}" if prefix else self.path
         return ParameterError(joined, self.reason, self.allowed)
+
+
+INT_RANGE = (-(2 ** 63), 2 ** 63 - 1)
+"""Integers are held in 64-bit numpy arrays and seeds: an integer parameter never leaves this range."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,17 @@ class Param:
         right = ")" if self.high_open or self.high is None else "]"
         kind = "an integer" if self.kind == "int" else "a number"
         text = f"{kind} in {left}{lo}, {hi}{right}"
+        if self.kind == "int" and (self.low is None or self.high is None):
+            text += " that fits in 64 bits"
         return text + (" or omitted" if self.optional else "")
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The inclusive-or-open range actually enforced: an integer's is never wider than 64 bits."""
+        if self.kind != "int":
+            return self.low, self.high
+        low = INT_RANGE[0] if self.low is None else max(self.low, INT_RANGE[0])
+        high = INT_RANGE[1] if self.high is None else min(self.high, INT_RANGE[1])
+        return low, high
 
     def check(self, value: Any, path: str | None = None) -> Any:
         """Return ``value`` converted to this parameter's kind, or raise :class:`ParameterError`."""
@@ -102,14 +125,26 @@ class Param:
                 raise ParameterError(where, f"expected an integer, got {value!r}", self.allowed())
             value = int(value)
         else:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer literal beyond any float
+                raise ParameterError(where, "must be finite, got an integer beyond the floating-point range",
+                                     self.allowed()) from None
             if not math.isfinite(value):
                 raise ParameterError(where, f"must be finite, got {value!r}", self.allowed())
-        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
-            raise ParameterError(where, f"{value!r} is out of range", self.allowed())
-        if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
-            raise ParameterError(where, f"{value!r} is out of range", self.allowed())
+        low, high = self.bounds()
+        if low is not None and (value < low or (self.low_open and value == low)):
+            raise ParameterError(where, f"{_short(value)} is out of range", self.allowed())
+        if high is not None and (value > high or (self.high_open and value == high)):
+            raise ParameterError(where, f"{_short(value)} is out of range", self.allowed())
         return value
+
+
+def _short(value: int | float) -> str:
+    """``repr(value)``, with an integer too long to show (or to print at all) described by its size."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"
+    return repr(value)
 
 
 def resolve_params(specs: Mapping[str, Param], given: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

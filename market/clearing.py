@@ -29,17 +29,36 @@ class Clearing:
 
 
 def capability_weights(M: Array, K: Array, exponent: float) -> Array:
-    """``M^exponent K`` rescaled by a common factor so large exponents cannot overflow.
+    """``M^exponent K`` rescaled by a common factor so that no exponent can overflow or underflow them all.
 
-    Only ratios of these weights are used, so the common factor ``max(M)^-exponent`` changes nothing.
+    Only ratios of these weights are used, so any common factor changes nothing. The factor is
+    ``M_lead^-exponent`` for the most capable lab *that serves* (``K > 0``), computed in log space: the
+    leading server's weight is then exactly its ``K`` and every other weight is at most its own ``K``,
+    so the total is positive whenever anyone serves, however large the exponent. Rescaling by the most
+    capable lab overall would underflow every weight once that lab stops serving. Labs that do not
+    serve weigh nothing; a lab of capability 0 weighs nothing unless the exponent is 0.
     """
     if not M.size:
         return np.zeros_like(K)
-    return (M / M.max(axis=-1, keepdims=True)) ** exponent * K
+    serving = K > 0
+    capacity = np.where(serving, K, 0.0)
+    if exponent == 0.0:
+        return capacity
+    with np.errstate(divide="ignore"):
+        log_M = np.log(M)
+    lead = np.max(np.where(serving, log_M, -np.inf), axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        gap = np.where(np.isneginf(lead), 0.0, log_M - lead)  # servers all of capability 0 are tied
+    relative = np.exp(exponent * np.minimum(gap, 0.0))
+    return np.where(serving & (gap <= 0.0), relative * capacity, 0.0)
 
 
 def split_shares(weights: Array) -> Array:
-    """Shares proportional to ``weights``; all zero when nobody has weight (nobody serves)."""
+    """Shares proportional to ``weights``; all zero when nobody has weight (nobody serves).
+
+    The weights of :func:`capability_weights` are at most the serving capacities and the leading
+    server's is its whole capacity, so the total neither overflows nor underflows to zero.
+    """
     total = weights.sum(axis=-1, keepdims=True)
     if (total > 0).all():  # the usual case, without the masked-divide machinery (or np.all's dispatch)
         return weights / total

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
@@ -46,7 +47,7 @@ class RaceConfig(Validated):
     market: MarketParams = MarketParams()
     shocks: ShockParams = ShockParams()
     horizon: float = spec_field(10.0, "simulated time T in years", low=0.0, low_open=True, high=1000.0)
-    dt: float = spec_field(0.1, "step length in years", low=0.0, low_open=True, high=10.0)
+    dt: float = spec_field(0.1, "step length in years", low=1e-6, high=10.0)
     seed: int = spec_field(0, "seed of the model's random generator", kind="int", low=0)
     name: str = "custom"
 
@@ -68,8 +69,24 @@ class RaceConfig(Validated):
 
     @property
     def steps(self) -> int:
-        """Number of steps; the last one may end at most half a step past the horizon."""
+        """Number of steps: horizon / dt rounded to the nearest whole number (see :attr:`end_time`)."""
         return max(1, int(round(self.horizon / self.dt)))
+
+    @property
+    def end_time(self) -> float:
+        """When the last step ends, ``steps * dt``: the horizon unless dt does not divide it."""
+        return self.steps * self.dt
+
+    def step_mismatch(self) -> str:
+        """A note saying where the run really ends when dt does not divide the horizon, else ``""``.
+
+        Runs take whole steps, so such a run ends up to half a step before or after the horizon; it is
+        accepted (a sampled horizon is never a multiple of dt) but said out loud wherever it is run.
+        """
+        if math.isclose(self.end_time, self.horizon, rel_tol=1e-9):
+            return ""
+        return (f"horizon {self.horizon:g} is not a whole number of steps of dt {self.dt:g}: the run takes "
+                f"{self.steps} steps and ends at t = {self.end_time:g}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (used for hashing and for writing resolved scenario files)."""

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from labs.params import did_you_mean
 from market.config import RaceConfig
+from scenarios.limits import Limits
 from scenarios.schema import ScenarioError, validate
 
 
@@ -55,6 +56,20 @@ def _parse(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(str(path), "", f"TOML syntax error: {error}") from None
+    except ValueError as error:  # an integer literal longer than Python converts from text
+        raise ScenarioError(str(path), "", f"TOML value refused: {error}", "integers of at most 64 bits") from None
+    except RecursionError:
+        raise nested_too_deeply(str(path)) from None
+
+
+def nested_too_deeply(source: str) -> ScenarioError:
+    """The error for arrays or inline tables nested deeper than the parser's (or a message's) recursion.
+
+    ``tomllib`` parses nesting recursively and messages quote values with ``repr``, so a file nested
+    thousands deep is refused as a whole rather than crashing somewhere inside.
+    """
+    return ScenarioError(source, "", "arrays or inline tables nested too deeply",
+                         "a few levels of nesting, as in the shipped scenarios")
 
 
 def resolve_source(source: str | Path) -> Path:
@@ -75,22 +90,29 @@ def resolve_source(source: str | Path) -> Path:
                         "a .toml path or one of " + ", ".join(shipped))
 
 
-def read_scenario(source: str | Path) -> Scenario:
-    """Load and validate a scenario file (path or shipped name), keeping its description."""
+def read_scenario(source: str | Path, limits: Limits = Limits()) -> Scenario:
+    """Load and validate a scenario file (path or shipped name), keeping its description.
+
+    The work it asks for is checked against ``limits`` (see :mod:`scenarios.limits`).
+    """
     path = resolve_source(source)
     data = _parse(path)
-    config = validate(data, str(path), default_name=path.stem)
+    config = config_from_dict(data, str(path), default_name=path.stem, limits=limits)
     return Scenario(config, str(data.get("description", "")), str(path))
 
 
-def load_scenario(source: str | Path) -> RaceConfig:
+def load_scenario(source: str | Path, limits: Limits = Limits()) -> RaceConfig:
     """The :class:`RaceConfig` of a scenario file path or shipped scenario name."""
-    return read_scenario(source).config
+    return read_scenario(source, limits).config
 
 
-def config_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> RaceConfig:
+def config_from_dict(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom",
+                     limits: Limits = Limits()) -> RaceConfig:
     """Validate plain scenario data (the structure of a parsed scenario file) into a config."""
-    return validate(data, source)
+    try:
+        return validate(data, source, default_name, limits)
+    except RecursionError:
+        raise nested_too_deeply(source) from None
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}

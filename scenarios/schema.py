@@ -17,11 +17,12 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from labs.laws import LAWS
-from labs.params import Param, ParameterError, did_you_mean
+from labs.params import Param, ParameterError, did_you_mean, printable
 from labs.spec import LAB_PARAMS, LabSpec
 from market.config import RUN_PARAMS, RaceConfig, ShockParams
 from market.params import MarketParams
 from policies.registry import resolve_policy
+from scenarios.limits import Limits, check_limits, too_many_labs
 
 DEFAULT_POLICY = "pontryagin"
 
@@ -68,7 +69,7 @@ class ScenarioError(ParameterError):
     def __str__(self) -> str:
         where = f"{self.source}: {self.path}" if self.path else self.source
         text = f"{where}: {self.reason}"
-        return text + (f" (allowed: {self.allowed})" if self.allowed else "")
+        return printable(text + (f" (allowed: {self.allowed})" if self.allowed else ""))
 
 
 def check_keys(given: Mapping[str, Any], allowed: Mapping[str, str], prefix: str) -> None:
@@ -110,13 +111,19 @@ def _policy(value: Any, path: str):
     return resolve_policy(name, params, path)
 
 
-def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
-    """The lab (or ``count`` identical labs) described by one ``[[labs]]`` entry."""
+def _lab_entries(entry: Mapping[str, Any], index: int, before: int, limits: Limits) -> list[LabSpec]:
+    """The lab (or ``count`` identical labs) described by one ``[[labs]]`` entry.
+
+    ``before`` labs came from earlier entries; a ``count`` that takes the total past ``limits.labs`` is
+    refused before any copy is made.
+    """
     path = f"labs[{index}]"
     entry = expect_table(entry, path)
     check_keys(entry, LAB_KEYS, path)
     name = expect_text(entry.get("name", f"lab{index + 1}"), f"{path}.name")
     count = COUNT.check(entry.get("count", 1), f"{path}.count")
+    if before + count > limits.labs:
+        raise ParameterError(f"{path}.count", *too_many_labs(count, before, limits.labs))
     law_params = expect_table(entry.get("law_params", {}), f"{path}.law_params")
     policy = _policy(entry.get("policy", DEFAULT_POLICY), f"{path}.policy")
     given = {key: entry[key] for key in (*LAB_PARAMS, "law") if key in entry}
@@ -128,7 +135,7 @@ def _lab_entries(entry: Mapping[str, Any], index: int) -> list[LabSpec]:
     return [first] + [replace(first, name=n) for n in names[1:]]
 
 
-def _labs(value: Any) -> tuple[tuple[LabSpec, ...], list[int]]:
+def _labs(value: Any, limits: Limits) -> tuple[tuple[LabSpec, ...], list[int]]:
     """The labs and, for each, the index of the ``[[labs]]`` entry it came from."""
     if value is None:
         return (LabSpec(name="lab1", policy=resolve_policy(DEFAULT_POLICY)),), [0]
@@ -138,7 +145,7 @@ def _labs(value: Any) -> tuple[tuple[LabSpec, ...], list[int]]:
     labs: list[LabSpec] = []
     entries: list[int] = []
     for index, entry in enumerate(value):
-        made = _lab_entries(entry, index)
+        made = _lab_entries(entry, index, len(labs), limits)
         labs += made
         entries += [index] * len(made)
     return tuple(labs), entries
@@ -156,10 +163,12 @@ def _entry_path(error: ParameterError, entries: list[int]) -> ParameterError:
     return ParameterError(path, error.reason, error.allowed)
 
 
-def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom") -> RaceConfig:
+def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom",
+             limits: Limits = Limits()) -> RaceConfig:
     """Check every field of ``data`` and build the fully resolved :class:`RaceConfig`.
 
-    Raises :class:`ScenarioError` naming ``source`` and the field path of the first problem found.
+    Raises :class:`ScenarioError` naming ``source`` and the field path of the first problem found,
+    including a run larger than ``limits`` allow (checked before anything is allocated for it).
     """
     try:
         data = expect_table(data, "scenario")
@@ -170,10 +179,12 @@ def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str 
         run = {key: data[key] for key in RUN_PARAMS if key in data}
         market = MarketParams.from_dict(expect_table(data.get("market", {}), "market"), "market")
         shocks = ShockParams.from_dict(expect_table(data.get("shocks", {}), "shocks"), "shocks")
-        labs, entries = _labs(data.get("labs"))
+        labs, entries = _labs(data.get("labs"), limits)
         try:
-            return RaceConfig(labs=labs, market=market, shocks=shocks, name=name, **run)
+            config = RaceConfig(labs=labs, market=market, shocks=shocks, name=name, **run)
         except ParameterError as error:
             raise _entry_path(error, entries) from None
+        check_limits(config, limits, entries)
+        return config
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None

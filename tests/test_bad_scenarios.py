@@ -21,7 +21,7 @@ LAB = '[[labs]]\npolicy = "constant"\n'
 BAD_FILES = [
     ("unknown top-level key", 'horzon = 5\n' + LAB, "horzon", "'horizon'"),
     ("horizon wrong type", 'horizon = "ten"\n' + LAB, "horizon", "number"),
-    ("dt zero", 'dt = 0.0\n' + LAB, "dt", "(0.0, 10.0]"),
+    ("dt zero", 'dt = 0.0\n' + LAB, "dt", "[1e-06, 10.0]"),
     ("dt longer than horizon", 'horizon = 1.0\ndt = 2.0\n' + LAB, "dt", "longer"),
     ("negative seed", 'seed = -1\n' + LAB, "seed", "integer"),
     ("fractional seed", 'seed = 1.5\n' + LAB, "seed", "integer"),

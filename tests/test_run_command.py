@@ -141,7 +141,7 @@ def test_shocks_same_seed_identical_different_seed_differs(tmp_path: Path):
 
 def test_existing_results_directory_is_replaced_whole(tmp_path: Path):
     out = tmp_path / "results"
-    out.mkdir()
+    assert _run(_scenario(tmp_path), "--out", out, "--no-figures", "--quiet") == 0
     (out / "stale.txt").write_text("from an older run")
     assert _run(_scenario(tmp_path), "--out", out, "--no-figures", "--quiet") == 0
     assert not (out / "stale.txt").exists()
@@ -155,6 +155,8 @@ def test_a_failing_run_writes_nothing(tmp_path: Path, monkeypatch):
     out = tmp_path / "results"
     out.mkdir()
     (out / "labs.csv").write_text("previous")
+    previous = '{"provenance": {"labrace_version": "0", "scenario_key": "0"}}'
+    (out / "summary.json").write_text(previous)
 
     def broken(result, folder):
         raise RuntimeError("figure backend failed")
@@ -162,7 +164,8 @@ def test_a_failing_run_writes_nothing(tmp_path: Path, monkeypatch):
     monkeypatch.setattr("labrace.simulation.figures.write_figures", broken)
     with pytest.raises(RuntimeError):
         outputs.write_run(_fake_result(tmp_path), out)
-    assert [p.name for p in out.iterdir()] == ["labs.csv"] and (out / "labs.csv").read_text() == "previous"
+    assert sorted(p.name for p in out.iterdir()) == ["labs.csv", "summary.json"]
+    assert (out / "labs.csv").read_text() == "previous" and (out / "summary.json").read_text() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "tiny.toml"]
 
 

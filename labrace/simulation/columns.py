@@ -73,7 +73,7 @@ OUTCOMES: tuple[Column, ...] = (
     Column("mean_alpha", "float", "share of compute", "over the run", "mean training share over the steps"),
     Column("revenue_share", "float", "fraction", "over the run",
            "the lab's share of all revenue earned, each lab's revenue discounted at its own rate"),
-    Column("rank", "int", "", "horizon", "rank by NPV (1 = highest; tied labs share the better rank)"),
+    Column("rank", "int", "", "horizon", "rank by NPV (1 = highest; labs whose NPVs are equal to rounding share the better rank)"),
 )
 
 
@@ -84,6 +84,12 @@ def names(columns: tuple[Column, ...]) -> tuple[str, ...]:
 def values(columns: tuple[Column, ...]) -> tuple[str, ...]:
     """The measured (non-key) columns: what the recorder stores per step."""
     return tuple(c.name for c in columns if not c.key)
+
+
+def axis_label(columns: tuple[Column, ...], name: str, text: str) -> str:
+    """``text`` with the unit of column ``name`` (e.g. ``"capability M (dimensionless)"``), for figures."""
+    unit = next(c.unit for c in columns if c.name == name)
+    return f"{text} ({unit})" if unit else text
 
 
 LAB_TABLE = names(LAB_STEP)

@@ -16,16 +16,18 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from labrace.simulation.columns import LAB_STEP, MARKET_STEP, axis_label
 from labrace.simulation.run import RunResult
 
-# (file stem, column of the labs table, axis label, log scale?)
+# (file stem, column of the labs table, axis label, log scale?); units come from the column declarations
 LAB_FIGURES = (
-    ("alpha", "alpha", "training share alpha", False),
-    ("capability", "capability", "capability M", True),
-    ("share", "share", "market share s", False),
-    ("npv", "npv", "cumulative discounted revenue (NPV)", False),
+    ("alpha", "alpha", axis_label(LAB_STEP, "alpha", "training share alpha"), False),
+    ("capability", "capability", axis_label(LAB_STEP, "capability", "capability M"), True),
+    ("share", "share", axis_label(LAB_STEP, "share", "market share s"), False),
+    ("npv", "npv", axis_label(LAB_STEP, "npv", "cumulative NPV"), False),
 )
-PRICE_LABEL = "price per token P"
+PRICE_LABEL = axis_label(MARKET_STEP, "price", "price per token P")
+TIME_LABEL = axis_label(MARKET_STEP, "t", "t")
 LEGEND_MAX_LABS = 12
 
 
@@ -43,13 +45,16 @@ def draw_lab_column(ax: Axes, result: RunResult, column: str, label: str, log: b
     if log:
         ax.set_yscale("log")
     ax.set_ylabel(label)
-    ax.set_xlabel("t (years)")
+    ax.set_xlabel(TIME_LABEL)
+    if legend:
+        # outside the axes, to the right: inside, a legend of four or more labs covers their lines
+        sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="lab")
 
 
 def draw_price(ax: Axes, result: RunResult) -> None:
     sns.lineplot(data=result.market, x="t", y="price", estimator=None, ax=ax)
     ax.set_ylabel(PRICE_LABEL)
-    ax.set_xlabel("t (years)")
+    ax.set_xlabel(TIME_LABEL)
 
 
 def _legend(result: RunResult) -> bool:
@@ -59,7 +64,7 @@ def _legend(result: RunResult) -> bool:
 def _save(fig: Figure, ax: Axes, title: str, path: Path) -> None:
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # "tight" keeps the outside legend in the picture
 
 
 def write_figures(result: RunResult, folder: Path) -> list[Path]:
@@ -87,11 +92,21 @@ def overview(result: RunResult) -> Figure:
     with theme():
         fig = Figure(figsize=(12, 10))
         axes = fig.subplots(3, 2).ravel()
+        legend = _legend(result)
         for k, (_stem, column, label, log) in enumerate(LAB_FIGURES):
-            draw_lab_column(axes[k], result, column, label, log, legend=k == 0 and _legend(result))
+            draw_lab_column(axes[k], result, column, label, log, legend=legend and k == 0)
         draw_price(axes[len(LAB_FIGURES)], result)
         for ax in axes[len(LAB_FIGURES) + 1:]:
             ax.set_visible(False)
         fig.suptitle(result.config.name)
+        if legend:
+            first = axes[0].get_legend()
+            handles, labels = first.legend_handles, [text.get_text() for text in first.get_texts()]
+            first.remove()
         fig.tight_layout()
+        if legend:
+            # one legend for every panel, in the empty sixth cell, where it covers no line
+            spare = axes[len(LAB_FIGURES) + 1].get_position()
+            fig.legend(handles, labels, title="lab", loc="center", frameon=False, ncols=2,
+                       bbox_to_anchor=(spare.x0 + spare.width / 2, spare.y0 + spare.height / 2))
     return fig

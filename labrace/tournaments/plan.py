@@ -24,7 +24,7 @@ from itertools import combinations_with_replacement, product
 
 import pandas as pd
 
-from labs.params import Param
+from labs.params import Param, ParameterError
 from market.config import RaceConfig
 from scenarios.schema import ScenarioError
 from labrace.tournaments.spec import Entrant, TournamentSpec
@@ -119,7 +119,10 @@ def plan_runs(spec: TournamentSpec, version: str, max_runs: int = MAX_RUNS.defau
         size = spec.lineup_size or len(scenario.config.labs)
         seatings = lineups(len(spec.entrants), size, spec.seating)
         for point in spec.points:
-            base = apply_point(scenario.config, point)
+            try:
+                base = apply_point(scenario.config, point)
+            except ParameterError as error:
+                raise ScenarioError.wrap(spec.source, error) from None
             for seed in spec.seeds:
                 seeded = replace(base, seed=seed)
                 for seats in seatings:

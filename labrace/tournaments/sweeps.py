@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from itertools import product
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -29,10 +30,16 @@ RUN_TARGETS = {k: v for k, v in RUN_PARAMS.items() if k != "seed"}  # seeds are 
 
 @dataclass(frozen=True)
 class Target:
-    """One sweepable parameter: ``section`` is market, shocks, labs, law_params or run."""
+    """One sweepable parameter: ``section`` is market, shocks, labs, law_params or run.
+
+    ``field`` is where the tournament file sweeps it (e.g. ``sweep.grid."horizon"``), so that a point
+    making a scenario invalid can be reported against the line that asked for it; it is not part of
+    the target's identity.
+    """
 
     section: str
     param: Param
+    field: str = dataclass_field(default="", compare=False)
 
     @property
     def key(self) -> str:
@@ -71,7 +78,7 @@ def parse_target(key: str, path: str, scenarios: tuple["BaseScenario", ...]) -> 
     known = known_targets(dict.fromkeys(lab.law for s in scenarios for lab in s.config.labs))
     if key not in known:
         raise ParameterError(path, f"unknown sweep parameter{did_you_mean(key, known)}", ", ".join(known))
-    return known[key]
+    return replace(known[key], field=path)
 
 
 @dataclass(frozen=True)
@@ -114,19 +121,32 @@ class Sweep:
 
 
 def apply_point(config: RaceConfig, point: SweepPoint) -> RaceConfig:
-    """``config`` with the point's values substituted (constructors re-validate the result)."""
+    """``config`` with the point's values substituted (constructors re-validate the result).
+
+    A value that is valid alone but not in this scenario (a horizon shorter than its step, say) raises
+    a :class:`ParameterError` on the sweep field that set it, naming the scenario and what it broke.
+    """
     for target, value in point.values:
-        name = target.param.name
-        if target.section == "market":
-            config = replace(config, market=config.market.replace(**{name: value}))
-        elif target.section == "shocks":
-            config = replace(config, shocks=replace(config.shocks, **{name: value}))
-        elif target.section == "labs":
-            config = replace(config, labs=tuple(replace(lab, **{name: value}) for lab in config.labs))
-        elif target.section == "law_params":
-            labs = tuple(replace(lab, law_params=freeze({**lab.law_kwargs, name: value}))
-                         if name in LAWS[lab.law].params else lab for lab in config.labs)
-            config = replace(config, labs=labs)
-        else:
-            config = replace(config, **{name: value})
+        try:
+            config = _substitute(config, target, value)
+        except ParameterError as error:
+            raise ParameterError(target.field or target.key,
+                                 f"{value!r} makes scenario {config.name!r} invalid: {error.path}: {error.reason}",
+                                 error.allowed) from None
     return config
+
+
+def _substitute(config: RaceConfig, target: Target, value: Any) -> RaceConfig:
+    """``config`` with one target set to ``value``."""
+    name = target.param.name
+    if target.section == "market":
+        return replace(config, market=config.market.replace(**{name: value}))
+    if target.section == "shocks":
+        return replace(config, shocks=replace(config.shocks, **{name: value}))
+    if target.section == "labs":
+        return replace(config, labs=tuple(replace(lab, **{name: value}) for lab in config.labs))
+    if target.section == "law_params":
+        labs = tuple(replace(lab, law_params=freeze({**lab.law_kwargs, name: value}))
+                     if name in LAWS[lab.law].params else lab for lab in config.labs)
+        return replace(config, labs=labs)
+    return replace(config, **{name: value})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from labs.params import ParameterError
+from labs.params import ParameterError, printable
 from scenarios.loader import config_to_toml, read_scenario
 
 
@@ -16,7 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check every file, reporting each problem in one line; exit 2 if any file is invalid."""
+    """Check every file, reporting each problem in one line; exit 2 if any file is invalid.
+
+    Names come from the files and are printed with control characters escaped; the resolved TOML is
+    safe as it is (the writer escapes them).
+    """
     failed = 0
     for source in args.files:
         try:
@@ -26,9 +30,11 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         config = scenario.config
+        if config.step_mismatch():
+            print(f"labrace validate: note: {printable(scenario.source)}: {config.step_mismatch()}", file=sys.stderr)
         if args.resolved:
             print(config_to_toml(config, scenario.description), end="")
         else:
-            print(f"ok {scenario.source}: {config.name}, {len(config.labs)} labs, "
+            print(f"ok {printable(scenario.source)}: {printable(config.name)}, {len(config.labs)} labs, "
                   f"{config.horizon:g} years in {config.steps} steps")
     return 2 if failed else 0
