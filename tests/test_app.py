@@ -401,6 +401,21 @@ def test_an_error_message_does_not_remount_the_cards_below_it(page):
     assert session.config == load_scenario("oligopoly") and not errors(rc)
 
 
+def test_a_new_run_keeps_the_settings_panel_as_it_was(page):
+    """SolaraViz's cards are replaced for every new run; the settings cards stay mounted."""
+    session, rc = page
+    panels = rc.find(v.ExpansionPanels).widgets
+    panels[1].v_model = 0  # open the second lab's panel
+    box = rc.find(v.TextField, label="Scenario on the server").widget
+    box.v_model = "mine.toml"
+    box.fire_event("focusout", None)
+    release(rc, "omega", 2.5)
+    rc.find(v.Select, label="policy").widgets[1].v_model = "constant"
+    assert session.run.value.number == 2
+    assert rc.find(v.ExpansionPanels).widgets == panels and panels[1].v_model == 0
+    assert rc.find(v.TextField, label="Scenario on the server").widget.v_model == "mine.toml"
+
+
 def test_the_path_box_reads_only_shipped_names_and_files_under_the_server_folder(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "race.toml").write_text(config_to_toml(load_scenario("oligopoly")))

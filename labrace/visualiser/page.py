@@ -4,8 +4,12 @@ SolaraViz provides the frame: the app bar, the Reset / Play / Step controls with
 render interval (steps per update), and the grid of panels from :mod:`labrace.visualiser.views`. Its
 model parameters are one fixed parameter, the run's ``RaceConfig``, so its Reset rebuilds
 ``RaceModel(config=...)`` from the settings the sidebar shows. SolaraViz reads its model parameters only
-when it mounts, and its controls remember that a model finished, so every new run (any accepted settings
-change or loaded scenario) remounts it: it is keyed on the run.
+when its cards mount, and its controls remember that a model finished, so every new run (any accepted
+settings change or loaded scenario) needs fresh cards. A key on SolaraViz does not give them: its cards
+are carried into the app layout's sidebar, where Solara keeps a component that stays in the same place
+even if its source remounted. So for one render after a new run the dashboard leaves SolaraViz out, which
+takes its cards down, and then puts it back; the settings panel has a key of its own, so it keeps its
+state (open lab panels, the path typed) while the sidebar's content shifts.
 
 What SolaraViz cannot be told, and the page therefore leaves to others: its steps per update do not stop
 at the horizon (the model's ``step`` does nothing once it is finished), and its "Time:" line shows Mesa's
@@ -52,7 +56,7 @@ def Nested(child: solara.Element, depth: int) -> solara.Element:
 
 @solara.component
 def RaceDashboard(session: Session) -> None:
-    """The whole page for one session."""
+    """The whole page for one session; ``mounted`` lags one render behind a new run (see the module)."""
     run = session.run.value
     mounted, set_mounted = solara.use_state(run.number)
     solara.use_effect(lambda: set_mounted(run.number), [run.number])
