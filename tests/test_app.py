@@ -34,7 +34,7 @@ from labrace.visualiser import charts
 from labrace.visualiser.assets import ASSET_PACKAGES, FETCH_SCRIPT, repo_root
 from labrace.visualiser.controls import export_text
 from labrace.visualiser.page import RaceDashboard
-from labrace.visualiser.session import Session, advance
+from labrace.visualiser.session import Session
 from labrace.visualiser.sources import (MAX_NESTING, MAX_SCENARIO_BYTES, initial_scenario, scenario_from_bytes,
                                         scenario_from_path_box)
 from labrace.visualiser.views import VIEWS
@@ -48,10 +48,10 @@ SCENARIO = "duopoly"
 
 @pytest.fixture
 def page():
-    """The dashboard over the shipped duopoly: (reactive config, reactive model, render context)."""
+    """The dashboard over the shipped duopoly: (session, render context)."""
     session = Session.start(initial_scenario(SCENARIO))
     _box, rc = solara.render(solara.AppLayout(children=[RaceDashboard(session)]), handle_error=False)
-    yield session.config, session.model, rc
+    yield session, rc
     rc.close()
 
 
@@ -59,11 +59,28 @@ def step_button(rc):
     return rc.find(v.Btn, children=["Step"]).widget
 
 
+def play_button(rc):
+    """SolaraViz's Play/Pause button (labelled with a play or a pause sign)."""
+    return next(w for w in rc.find(v.Btn).widgets if w.children in (["▶"], ["❚❚"]))
+
+
+def wait_for(condition, limit: float = 120.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
 def release(rc, label: str, value: float) -> None:
     """Drag the slider called ``label`` to ``value`` and let go (Vuetify's input events, then change)."""
     slider = rc.find(v.Slider, label=label).widget
     slider.v_model = value
     slider.fire_event("change", value)
+
+
+def drag(rc, label: str, value: int) -> None:
+    """Set one of SolaraViz's sliders, which report every value they pass (no release event)."""
+    rc.find(v.Slider, label=label).widget.v_model = value
 
 
 def errors(rc) -> list:
@@ -88,90 +105,90 @@ def same_run(a: RaceModel, b: RaceModel, steps: int) -> None:
 
 
 def test_delta0_slider_rebuilds_the_model_with_the_new_market(page):
-    config, model, rc = page
-    start = config.value
+    session, rc = page
+    start = session.config
     step_button(rc).click()
-    assert model.value.recorder.size == 1
+    assert session.model.value.recorder.size == 1
     new_delta0 = start.market.demand_kwargs["delta0"] + 1.5
     release(rc, "delta0", new_delta0)
     expected = replace(start, market=start.market.replace(delta0=new_delta0))
-    assert config.value == expected
-    assert model.value.config == expected
-    assert model.value.recorder.size == 0  # a fresh model, not the stepped one
-    same_run(model.value, RaceModel(expected), 3)
+    assert session.config == expected
+    assert session.model.value.config == expected
+    assert session.model.value.recorder.size == 0  # a fresh model, not the stepped one
+    same_run(session.model.value, RaceModel(expected), 3)
 
 
 def test_changing_a_labs_policy_changes_the_policy_that_decides(page):
-    config, model, rc = page
+    session, rc = page
     selects = rc.find(v.Select, label="policy").widgets
-    assert [s.v_model for s in selects] == [lab.policy.name for lab in config.value.labs]
+    assert [s.v_model for s in selects] == [lab.policy.name for lab in session.config.labs]
     selects[1].v_model = "constant"
-    lab = config.value.labs[1]
+    lab = session.config.labs[1]
     assert lab.policy == resolve_policy("constant")
-    groups = {type(policy).name: labs.tolist() for policy, labs in model.value.policy_groups}
+    groups = {type(policy).name: labs.tolist() for policy, labs in session.model.value.policy_groups}
     assert groups["constant"] == [1]
     # the constant policy's default share is what the lab then plays
     step_button(rc).click()
-    assert model.value.state.alpha[1] == pytest.approx(dict(lab.policy.params)["alpha"])
+    assert session.model.value.state.alpha[1] == pytest.approx(dict(lab.policy.params)["alpha"])
 
 
 def test_policy_parameter_out_of_range_is_refused_with_its_path(page):
-    config, model, rc = page
-    before = config.value
+    session, rc = page
+    before = session.config
     field = rc.find(v.TextField, label="replan_every").widgets[0]
     field.v_model = "0"
     field.fire_event("focusout", None)
-    assert config.value == before
+    assert session.config == before
     alert = " ".join(str(c) for w in errors(rc) for c in w.children)
     assert "labs[0].policy.params.replan_every" in alert and "[1, inf)" in alert
     field = rc.find(v.TextField, label="replan_every").widgets[0]
     field.v_model = "3"
     field.fire_event("focusout", None)
-    assert dict(config.value.labs[0].policy.params)["replan_every"] == 3
+    assert dict(session.config.labs[0].policy.params)["replan_every"] == 3
     assert not errors(rc)
 
 
 def test_number_of_labs_adds_copies_of_the_last_lab(page):
-    config, model, rc = page
-    start = config.value
+    session, rc = page
+    start = session.config
     release(rc, "number of labs", 4)
-    labs = config.value.labs
-    assert len(labs) == 4 == model.value.state.n
+    labs = session.config.labs
+    assert len(labs) == 4 == session.model.value.state.n
     assert len({lab.name for lab in labs}) == 4
     assert all(replace(lab, name=start.labs[-1].name) == start.labs[-1] for lab in labs[2:])
     release(rc, "number of labs", 1)
-    assert config.value.labs == start.labs[:1]
+    assert session.config.labs == start.labs[:1]
 
 
 def test_contest_checkbox_unties_lambda_from_gamma(page):
-    config, model, rc = page
-    assert config.value.market.contest is None
+    session, rc = page
+    assert session.config.market.contest is None
     rc.find(v.Checkbox, label="contest lambda = gamma").widget.v_model = False
-    assert config.value.market.contest == config.value.market.gamma
+    assert session.config.market.contest == session.config.market.gamma
     release(rc, "contest", 4.0)
-    assert model.value.market_params.contest_exponent == 4.0
+    assert session.model.value.market_params.contest_exponent == 4.0
 
 
 def test_seed_and_shipped_scenario_controls(page):
-    config, model, rc = page
+    session, rc = page
     seed = rc.find(v.TextField, label="seed").widget
     seed.v_model = "17"
     seed.fire_event("focusout", None)
-    assert config.value.seed == 17 and model.value.config.seed == 17
+    assert session.config.seed == 17 and session.model.value.config.seed == 17
     rc.find(v.Select, label="Shipped scenario").widget.v_model = "oligopoly"
-    assert config.value == load_scenario("oligopoly")
-    assert model.value.state.n == len(load_scenario("oligopoly").labs)
+    assert session.config == load_scenario("oligopoly")
+    assert session.model.value.state.n == len(load_scenario("oligopoly").labs)
 
 
 def test_export_reproduces_the_page_model(page, tmp_path):
-    config, model, rc = page
+    session, rc = page
     release(rc, "omega", 2.5)
     rc.find(v.Select, label="policy").widgets[0].v_model = "catch_up"
     path = tmp_path / "exported.toml"
-    path.write_text(export_text(config.value))
+    path.write_text(export_text(session.config))
     loaded = load_scenario(path)
-    assert loaded == config.value
-    shown = model.value
+    assert loaded == session.config
+    shown = session.model.value
     while shown.running:
         shown.step()
     result = run_config(loaded)
@@ -193,10 +210,10 @@ def test_bad_upload_is_an_error_naming_the_file():
 
 
 def test_steps_fill_the_charts_with_the_recorded_values(page):
-    config, model, rc = page
+    session, rc = page
     for _ in range(4):
         step_button(rc).click()
-    m = model.value
+    m = session.model.value
     n = m.state.n
     alpha = charts.alpha_chart(m).data
     assert len(alpha) == 4 * n
@@ -279,65 +296,98 @@ def test_viz_serves_on_loopback_in_production_mode(tmp_path):
 
 
 def test_reset_after_a_sidebar_change_rebuilds_the_model_from_the_settings(page):
-    config, model, rc = page
+    session, rc = page
     release(rc, "delta0", 3.5)
     step_button(rc).click()
     step_button(rc).click()
-    rc.find(v.Btn, children=["Reset"]).widget.click()
-    assert model.value.config == config.value and config.value.market.demand_kwargs["delta0"] == 3.5
-    assert model.value.steps == 0
+    rc.find(v.Btn, children=["Reset"]).widget.click()  # SolaraViz's Reset, with the config as model parameter
+    assert session.model.value.config == session.config and session.config.market.demand_kwargs["delta0"] == 3.5
+    assert session.model.value.steps == 0
     assert shown_time(rc) == "t = 0.00 of 10 years (step 0 of 100)"
-    same_run(model.value, RaceModel(config.value), 2)
+    same_run(session.model.value, RaceModel(session.config), 2)
 
 
 def test_steps_per_update_that_do_not_divide_the_run_stop_at_the_horizon(page):
-    config, model, rc = page
-    release(rc, "steps per update", 7)
+    session, rc = page
+    drag(rc, "Render Interval (steps)", 7)
     while not step_button(rc).disabled:
         step_button(rc).click()
-    assert model.value.steps == config.value.steps == 100 and not model.value.running
-    assert rc.find(v.Btn, children=["Play"]).widget.disabled
+    model = session.model.value
+    assert model.recorder.size == session.config.steps == 100 and not model.running
+    assert model.t == pytest.approx(session.config.horizon)
+    assert play_button(rc).disabled
     assert shown_time(rc) == "t = 10.00 of 10 years (step 100 of 100)"
     assert "Reached the horizon: Reset to run again." in texts(rc)
+    same_run(model, RaceModel(session.config).run(), 0)  # the steps Mesa made after the horizon changed nothing
 
 
 def test_play_runs_to_the_horizon_and_stops(page):
-    config, model, rc = page
-    release(rc, "steps per update", 9)
-    release(rc, "delay between updates (ms)", 0)
-    rc.find(v.Btn, children=["Play"]).widget.click()
-    deadline = time.monotonic() + 120
-    while model.value.running and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert model.value.steps == config.value.steps
-    deadline = time.monotonic() + 10
-    while not rc.find(v.Btn, children=["Play"]) and time.monotonic() < deadline:
-        time.sleep(0.05)  # the worker thread's last redraw turns Pause back into Play
-    assert rc.find(v.Btn, children=["Play"]).widget.disabled
+    session, rc = page
+    drag(rc, "Render Interval (steps)", 9)
+    drag(rc, "Play Interval (ms)", 1)
+    play_button(rc).click()
+    wait_for(lambda: not session.model.value.running)
+    wait_for(lambda: play_button(rc).disabled and step_button(rc).disabled, 10)
+    assert session.model.value.recorder.size == session.config.steps
     assert not errors(rc)
+    wait_for(lambda: shown_time(rc) == "t = 10.00 of 10 years (step 100 of 100)", 10)
 
 
-def test_advance_never_steps_a_finished_model():
-    model = RaceModel(replace(load_scenario(SCENARIO), horizon=1.0))
-    assert advance(model, 7) == 7
-    assert advance(model, 7) == 3 and not model.running
-    assert advance(model, 7) == 0 and model.recorder.size == 10
+def test_a_change_while_playing_retires_the_played_model_and_shows_a_fresh_one(page):
+    session, rc = page
+    drag(rc, "Play Interval (ms)", 1)
+    play_button(rc).click()
+    played = session.model.value
+    wait_for(lambda: played.recorder.size >= 2)
+    release(rc, "delta0", 3.5)
+    assert not played.running  # the old Play loop stops at its next step
+    reached = played.recorder.size
+    fresh = session.model.value
+    time.sleep(0.5)
+    assert played.recorder.size == reached and fresh.recorder.size == 0  # nothing steps the fresh one
+    wait_for(lambda: rc.find(v.Btn, children=["▶"]), 10)  # the old loop's last redraw may still be on its way
+    assert not play_button(rc).disabled and not step_button(rc).disabled
+    step_button(rc).click()
+    assert fresh.recorder.size == 1 and session.model.value is fresh
+
+
+def test_a_change_after_the_horizon_gives_controls_for_the_fresh_model(page):
+    """SolaraViz's controls remember that their model finished; a new run remounts them."""
+    session, rc = page
+    drag(rc, "Render Interval (steps)", 99)
+    step_button(rc).click()
+    step_button(rc).click()
+    assert step_button(rc).disabled and play_button(rc).disabled
+    release(rc, "omega", 2.5)
+    assert not step_button(rc).disabled and not play_button(rc).disabled
+    assert session.render_interval.value == 99  # the play speed survives the new run
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert session.model.value.config.market.omega == 2.5 and session.model.value.recorder.size == 0
+
+
+def test_mesas_controls_stay_above_the_settings_after_changes(page):
+    session, rc = page
+    titles = ["Controls", "Model Parameters", "Information", "Scenario", "Market", "Labs"]
+    assert [w.children[0] for w in rc.find(v.CardTitle).widgets] == titles
+    release(rc, "omega", 2.5)
+    rc.find(v.Select, label="Shipped scenario").widget.v_model = "oligopoly"
+    assert [w.children[0] for w in rc.find(v.CardTitle).widgets] == titles
 
 
 def test_sliders_show_the_dragged_value_and_report_only_on_release(page):
-    config, model, rc = page
-    before, shown = config.value, model.value
+    session, rc = page
+    before, shown = session.config, session.model.value
     slider = rc.find(v.Slider, label="omega").widget
     for value in (1.5, 2.0, 2.5):
         slider.v_model = value  # dragging: Vuetify's input events
-    assert config.value == before and model.value is shown
+    assert session.config == before and session.model.value is shown
     assert "2.50" in texts(rc)  # shown with the decimals of its step (0.02)
     slider.fire_event("change", 2.5)
-    assert config.value.market.omega == 2.5 and model.value is not shown
+    assert session.config.market.omega == 2.5 and session.model.value is not shown
 
 
 def test_an_error_message_does_not_remount_the_cards_below_it(page):
-    config, model, rc = page
+    session, rc = page
     panels = rc.find(v.ExpansionPanels).widgets
     panels[1].v_model = 0  # open the second lab's panel
     scenario_select = rc.find(v.Select, label="Shipped scenario").widget
@@ -348,7 +398,22 @@ def test_an_error_message_does_not_remount_the_cards_below_it(page):
     assert rc.find(v.ExpansionPanels).widgets == panels and panels[1].v_model == 0
     assert rc.find(v.Select, label="Shipped scenario").widget is scenario_select
     scenario_select.v_model = "oligopoly"  # the next valid choice is taken and clears the message
-    assert config.value == load_scenario("oligopoly") and not errors(rc)
+    assert session.config == load_scenario("oligopoly") and not errors(rc)
+
+
+def test_a_new_run_keeps_the_settings_panel_as_it_was(page):
+    """SolaraViz's cards are replaced for every new run; the settings cards stay mounted."""
+    session, rc = page
+    panels = rc.find(v.ExpansionPanels).widgets
+    panels[1].v_model = 0  # open the second lab's panel
+    box = rc.find(v.TextField, label="Scenario on the server").widget
+    box.v_model = "mine.toml"
+    box.fire_event("focusout", None)
+    release(rc, "omega", 2.5)
+    rc.find(v.Select, label="policy").widgets[1].v_model = "constant"
+    assert session.run.value.number == 2
+    assert rc.find(v.ExpansionPanels).widgets == panels and panels[1].v_model == 0
+    assert rc.find(v.TextField, label="Scenario on the server").widget.v_model == "mine.toml"
 
 
 def test_the_path_box_reads_only_shipped_names_and_files_under_the_server_folder(tmp_path):
@@ -366,13 +431,13 @@ def test_the_path_box_reads_only_shipped_names_and_files_under_the_server_folder
 
 
 def test_the_path_box_refuses_a_server_file_on_the_page(page):
-    config, model, rc = page
-    before = config.value
+    session, rc = page
+    before = session.config
     box = rc.find(v.TextField, label="Scenario on the server").widget
     box.v_model = "/etc/passwd"
     box.fire_event("focusout", None)
     rc.find(v.Btn, children=["Load"]).widget.click()
-    assert config.value == before
+    assert session.config == before
     message = " ".join(str(c) for w in errors(rc) for c in w.children)
     assert "not allowed" in message and "shipped scenario name" in message
     assert str(Path.cwd()) not in message  # the server's folder is not disclosed
@@ -392,7 +457,7 @@ def test_oversized_and_deeply_nested_uploads_are_refused_in_one_line():
 
 
 def test_the_shipped_scenarios_description_is_shown(page):
-    _config, _model, rc = page
+    session, rc = page
     description = read_scenario(SCENARIO).description.strip()
     assert description and description in texts(rc, "p")
     rc.find(v.Select, label="Shipped scenario").widget.v_model = "oligopoly"
@@ -400,22 +465,22 @@ def test_the_shipped_scenarios_description_is_shown(page):
 
 
 def test_identical_labs_are_drawn_with_different_dashes_and_noted(page):
-    config, model, rc = page
-    assert charts.identical_labs(config.value) == [[lab.name for lab in config.value.labs]]
-    spec = charts.alpha_chart(model.value).to_dict()
+    session, rc = page
+    assert charts.identical_labs(session.config) == [[lab.name for lab in session.config.labs]]
+    spec = charts.alpha_chart(session.model.value).to_dict()
     dashes = spec["encoding"]["strokeDash"]["scale"]["range"]
-    assert len({tuple(d) for d in dashes}) == len(config.value.labs)
+    assert len({tuple(d) for d in dashes}) == len(session.config.labs)
     note = " ".join(str(c) for w in rc.find(v.Alert).widgets if w.type == "info" for c in w.children)
     assert "Identical settings" in note
     assert charts.identical_labs(load_scenario("asymmetric_duopoly")) == []
 
 
 def test_charts_fill_their_cell_and_speak_the_served_vega_lite_version(page):
-    _config, model, _rc = page
+    session, _rc = page
     served = next(name for name in ASSET_PACKAGES if name.startswith("vega-lite@")).split("@")[1]
     for make in (charts.alpha_chart, charts.capability_chart, charts.share_chart, charts.price_chart,
                  charts.npv_chart, charts.plan_chart):
-        spec = make(model.value).to_dict()
+        spec = make(session.model.value).to_dict()
         assert re.search(r"/vega-lite/v(\d+)\.", spec["$schema"]).group(1) == served
         assert spec["width"] == "container"
 
@@ -423,16 +488,18 @@ def test_charts_fill_their_cell_and_speak_the_served_vega_lite_version(page):
 def test_charts_are_built_without_altairs_process_wide_renderer(page, monkeypatch):
     import altair as alt
 
-    _config, model, _rc = page
+    session, _rc = page
 
     def switched(*_args, **_kwargs):
         raise AssertionError("alt.renderers.enable switches a setting every session shares")
 
     monkeypatch.setattr(alt.renderers, "enable", switched)
-    for view in VIEWS:
-        view(model.value)
-    step_button(_rc).click()
-    assert model.value.steps == 1
+    step_button(_rc).click()  # every panel redraws
+    assert session.model.value.steps == 1
+    _box, fresh = solara.render(solara.AppLayout(children=[RaceDashboard(Session.start(initial_scenario(SCENARIO)))]),
+                                handle_error=False)
+    assert len(fresh.find(v.Html, class_="labrace-cell").widgets) == len(VIEWS) + 1
+    fresh.close()
 
 
 def test_viz_forwards_a_stop_signal_to_the_server_and_waits_for_it():

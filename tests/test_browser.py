@@ -2,8 +2,9 @@
 
 Only a browser catches a blank page (missing offline assets), a broken plot area (ipyvuetify 3), charts
 that clip or controls off screen, so these tests serve the page exactly as a user would and press what a
-user presses: change a control then step and count what the charts draw (every step adds one plotted
-point per lab), Reset after a change, Play past the horizon in two sessions at once, and stop the server
+user presses on SolaraViz's controls and the settings below them: change a control then step and count
+what the charts draw (every step adds one plotted point per lab), Reset after a change, Play past the
+horizon with a render interval that does not divide the steps in two sessions at once, and stop the server
 by its PID. The screenshot lands in ``test-artifacts/``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -138,13 +140,16 @@ def open_page(browser, url: str, problems: list[str], width: int = 1500, height:
 
 
 def press_slider(page, label: str, key: str, times: int = 1) -> float:
-    """Keyboard on a slider, at a user's pace: each key press is one released value, as with a mouse, and
-    the next press waits until the server has shown the last one beside the track. Returns the value."""
+    """Keyboard on a settings slider, at a user's pace: each key press is one released value, as with a
+    mouse, and the next press waits until the server has shown it beside the track and, since every
+    released value is a new run, until SolaraViz's controls have been replaced by the new run's. Returns
+    the value."""
     slider = page.locator(".v-input", has_text=label).locator("[role=slider]")
     shown = page.locator(".v-input", has_text=label).locator("xpath=..").locator(".labrace-slider-value")
     slider.focus()
     for _ in range(times):
         before = slider.get_attribute("aria-valuenow")
+        controls = page.get_by_role("button", name="Step").element_handle()
         slider.press(key)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -154,7 +159,23 @@ def press_slider(page, label: str, key: str, times: int = 1) -> float:
             time.sleep(0.05)
         else:
             pytest.fail(f"the {label!r} slider did not settle after pressing {key}")
+        page.wait_for_function("button => !button.isConnected", arg=controls, timeout=30_000)
+        page.get_by_role("button", name="Step").wait_for(timeout=30_000)
     return float(slider.get_attribute("aria-valuenow"))
+
+
+def press_mesa_slider(page, label: str, key: str, times: int = 1) -> float:
+    """Keyboard on one of SolaraViz's sliders, which sends every value it takes; returns the value."""
+    slider = page.locator(".v-input", has_text=label).locator("[role=slider]")
+    slider.focus()
+    for _ in range(times):
+        slider.press(key)
+    return float(slider.get_attribute("aria-valuenow"))
+
+
+def play_button(page):
+    """SolaraViz's Play/Pause button, labelled with a play or a pause sign."""
+    return page.get_by_role("button", name=re.compile("^(▶|❚❚)$"))
 
 
 def shown_step(page, k: int) -> None:
@@ -238,14 +259,14 @@ def test_two_sessions_play_past_the_horizon_at_once(served, browser):
     problems: list[str] = []
     pages = [open_page(browser, served, problems) for _ in range(2)]
     for page in pages:
-        assert press_slider(page, "steps per update", "ArrowRight", 6) == 7
-        assert press_slider(page, "delay between updates", "Home") == 0
+        assert press_mesa_slider(page, "Render Interval", "ArrowRight", 3) == 7
+        assert press_mesa_slider(page, "Play Interval", "Home") == 1
     for page in pages:
-        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="▶").click()
     for page in pages:
         shown_step(page, 100)
         page.get_by_text("Reached the horizon").wait_for(timeout=30_000)
-        assert page.get_by_role("button", name="Play").is_disabled()
+        assert play_button(page).is_disabled()
         assert page.get_by_role("button", name="Step").is_disabled()
         assert page_failures(page) == []
         page.wait_for_function(
@@ -261,15 +282,21 @@ def test_two_sessions_play_past_the_horizon_at_once(served, browser):
 def test_controls_are_on_screen_and_charts_fit_at_1280_px(served, browser):
     problems: list[str] = []
     page = open_page(browser, served, problems, width=1280, height=800)
-    for name in ("Reset", "Play", "Step"):
-        box = page.get_by_role("button", name=name).bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 800, name
     page.get_by_text(read_scenario(SCENARIO).description.split(".")[0]).wait_for(timeout=10_000)
     for title in ("Training share alpha", "Capability M", "Market share", "Market price"):
         svg = chart(page, title).bounding_box()
-        cell = chart(page, title).locator("xpath=ancestor::div[contains(@style, 'min-width: 0')][1]").bounding_box()
+        cell = chart(page, title).locator("xpath=ancestor::div[contains(@class, 'vue-grid-item')][1]").bounding_box()
         assert svg["x"] + svg["width"] <= cell["x"] + cell["width"] + 1, title
+        assert svg["y"] + svg["height"] <= cell["y"] + cell["height"] + 1, title
         assert svg["x"] + svg["width"] <= 1280, title
+    for changed in (False, True):  # a new run remounts SolaraViz: its controls must stay on top
+        for button in (page.get_by_role("button", name="Reset"), page.get_by_role("button", name="▶"),
+                       page.get_by_role("button", name="Step")):
+            box = button.bounding_box()
+            assert box["y"] + box["height"] <= 800, (button, changed)
+            assert box["y"] < page.get_by_text("Shipped scenario").first.bounding_box()["y"], (button, changed)
+        if not changed:
+            press_slider(page, "omega", "ArrowRight")
     page.context.close()
 
 

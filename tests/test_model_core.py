@@ -17,8 +17,9 @@ from cases import seed_problem
 from labrace.reproductions.problem import TroynikovCase
 
 
-def single_lab(policy: str = "pontryagin", dt: float = 0.1, **policy_params) -> RaceConfig:
-    return RaceConfig(labs=(LabSpec.build("solo", policy=policy, policy_params=policy_params),), dt=dt)
+def single_lab(policy: str = "pontryagin", dt: float = 0.1, horizon: float = 10.0, **policy_params) -> RaceConfig:
+    return RaceConfig(labs=(LabSpec.build("solo", policy=policy, policy_params=policy_params),), dt=dt,
+                      horizon=horizon)
 
 
 def test_constant_share_lab_follows_the_closed_form_capability_and_discounted_revenue():
@@ -66,6 +67,21 @@ def test_the_model_records_one_row_per_step_per_lab_and_mesa_sees_every_lab():
     numbers = frame.drop(columns=["lab", "policy"]).to_numpy(dtype=float)
     assert np.all(np.isfinite(numbers))
     assert np.all(np.isfinite(model.market_frame().drop(columns=["t"]).to_numpy()))
+
+
+def test_stepping_a_finished_model_changes_nothing():
+    """Mesa's visualiser may call step after the horizon; the model stays as it was at the end."""
+    model = RaceModel(single_lab("constant", horizon=1.0)).run()
+    frame, market = model.labs_frame(), model.market_frame()
+    t, capability, npv = model.t, model.state.capability.copy(), model.state.npv.copy()
+    for _ in range(5):
+        model.step()
+    assert not model.running and model.recorder.size == model.config.steps == 10
+    assert model.t == t
+    np.testing.assert_array_equal(model.state.capability, capability)
+    np.testing.assert_array_equal(model.state.npv, npv)
+    assert model.labs_frame().equals(frame) and model.market_frame().equals(market)
+    assert len(model.datacollector.get_model_vars_dataframe()) == 10
 
 
 def test_runs_are_deterministic_given_the_seed():

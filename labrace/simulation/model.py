@@ -84,6 +84,14 @@ class RaceModel(mesa.Model):
         return np.minimum(np.maximum(alpha, 0.0), 1.0)  # np.clip's dispatch costs twice as much
 
     def step(self) -> None:
+        """One step of model.md §3; nothing once the horizon is reached (``running`` is False).
+
+        Callers may step a finished model: Mesa's SolaraViz steps its render interval's worth of times per
+        update without looking at ``running`` in between. Without this guard such a step would record past
+        the recorder's end and move the labs beyond the horizon.
+        """
+        if not self.running:
+            return
         s = self.state
         shocks = self.config.shocks
         s.alpha = self.decide(self.observe())

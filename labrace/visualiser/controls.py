@@ -133,7 +133,7 @@ def ErrorSlot(message: str) -> None:
 def SettingsPanel(session: Session) -> None:
     """All the settings; every accepted change gives the session a fresh model of the new configuration."""
     error = solara.use_reactive("")
-    config = session.config.value
+    config = session.config
 
     def refused(action: Callable[[], None]) -> None:
         try:
@@ -145,8 +145,8 @@ def SettingsPanel(session: Session) -> None:
 
     def apply(edit: Edit, *args: Any, **kwargs: Any) -> None:
         def change() -> None:
-            new = edit(session.config.value, *args, **kwargs)
-            if new != session.config.value:
+            new = edit(session.config, *args, **kwargs)
+            if new != session.config:
                 session.configure(new)
 
         refused(change)

@@ -1,4 +1,9 @@
-"""The panels of the page's main area: one function of the model per panel, laid out in a responsive grid.
+"""The panels of the page's main area: one function of the model per panel, handed to Mesa's SolaraViz.
+
+SolaraViz lays the panels out in its draggable grid and redraws each one after every update. A panel fills
+its grid cell (``CELL_STYLE``), and its charts take the cell's width, so they shrink and grow with the
+window instead of being clipped. The first panel tells where the model is in simulated years: SolaraViz's
+own "Time:" line shows Mesa's clock, which counts steps (see :func:`session.simulated_time`).
 
 Charts go to the browser as Vega-Lite specs built with ``chart.to_dict()``. Solara's ``FigureAltair``
 would instead switch Altair's renderer with ``alt.renderers.enable``, a process-wide setting that is not
@@ -15,13 +20,10 @@ import solara
 
 from labrace.simulation.model import RaceModel
 from labrace.visualiser import charts
-from labrace.visualiser.session import Session
+from labrace.visualiser.session import simulated_time
 
 View = Callable[[RaceModel], solara.Element]
-GRID_STYLE = ("display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); "
-              "gap: 12px; width: 100%")
-CELL_STYLE = "min-width: 0"
-WIDE_CELL_STYLE = "min-width: 0; grid-column: 1 / -1"
+CELL_STYLE = "min-width: 0; width: 100%"
 
 
 def chart_element(chart: alt.TopLevelMixin) -> solara.Element:
@@ -29,9 +31,14 @@ def chart_element(chart: alt.TopLevelMixin) -> solara.Element:
     return solara.widgets.VegaLite.element(spec=chart.to_dict())
 
 
+def cell(*children: solara.Element) -> solara.Element:
+    """A panel's box: as wide as its grid cell and no wider."""
+    return solara.v.Html(tag="div", class_="labrace-cell", style_=CELL_STYLE, children=list(children))
+
+
 def _figure(make: Callable[[RaceModel], alt.TopLevelMixin]) -> View:
     def view(model: RaceModel) -> solara.Element:
-        return chart_element(make(model))
+        return cell(chart_element(make(model)))
 
     view.__name__ = make.__name__.replace("_chart", "_view")
     return view
@@ -59,15 +66,15 @@ def leaderboard_view(model: RaceModel) -> solara.Element:
         solara.Text(f"Leader board at t = {model.t:.2f} of {model.config.horizon:g} years",
                     style={"font-weight": "bold"})
         solara.v.SimpleTable(dense=True, children=[head, solara.v.Html(tag="tbody", children=rows)])
-    return main
+    return cell(main)
 
 
 def plan_view(model: RaceModel) -> solara.Element:
     """Planned vs actual alpha, or a note when no lab plans."""
     if not charts.planning_labs(model):
-        return solara.Info("No lab with a planning policy has made a plan yet "
-                           "(give a lab the 'pontryagin' policy and step the model).")
-    return chart_element(charts.plan_chart(model))
+        return cell(solara.Info("No lab with a planning policy has made a plan yet "
+                                "(give a lab the 'pontryagin' policy and step the model)."))
+    return cell(chart_element(charts.plan_chart(model)))
 
 
 VIEWS: list[View] = [
@@ -77,8 +84,8 @@ VIEWS: list[View] = [
     _figure(charts.price_chart),
     _figure(charts.npv_chart),
     plan_view,
+    leaderboard_view,
 ]
-WIDE_VIEWS: list[View] = [leaderboard_view]
 
 
 def overlap_note(groups: list[list[str]]) -> str:
@@ -88,33 +95,25 @@ def overlap_note(groups: list[list[str]]) -> str:
             "and the share chart stacks them.")
 
 
-@solara.component
-def ScenarioHeader(session: Session) -> None:
-    """The scenario's name and description, and a note when some labs are identical."""
-    config = session.config.value
-    with solara.Column(gap="4px", style={"padding": "0 4px"}):
-        solara.Text(config.name, style={"font-size": "1.25rem", "font-weight": "500"})
-        if session.description.value:
-            solara.v.Html(tag="p", style_="margin: 0", children=[session.description.value])
-        groups = charts.identical_labs(config)
-        if groups:
-            solara.Info(overlap_note(groups), dense=True)
+def status_view(description: str) -> View:
+    """The scenario's name and description, where the model is in simulated years, and notes."""
+    def view(model: RaceModel) -> solara.Element:
+        config = model.config
+        with solara.Column(gap="4px", style={"padding": "8px"}) as main:
+            solara.Text(config.name, style={"font-size": "1.25rem", "font-weight": "500"})
+            if description:
+                solara.v.Html(tag="p", style_="margin: 0", children=[description])
+            solara.Text(simulated_time(model), classes=["labrace-time"])
+            if not model.running:
+                solara.Text("Reached the horizon: Reset to run again.")
+            groups = charts.identical_labs(config)
+            if groups:
+                solara.Info(overlap_note(groups), dense=True)
+        return cell(main)
+
+    return view
 
 
-@solara.component
-def ViewCell(view: View, model: RaceModel, frame: int, style: str) -> None:
-    """One grid cell; ``frame`` changes after every step, which is what makes the cell redraw."""
-    with solara.v.Html(tag="div", style_=style):
-        view(model)
-
-
-@solara.component
-def ViewGrid(session: Session) -> None:
-    """Every view of the shown model, in as many columns as the window has room for."""
-    frame = session.frame.value
-    model = session.model.value
-    with solara.v.Html(tag="div", class_="labrace-views", style_=GRID_STYLE):
-        for view in VIEWS:
-            ViewCell(view, model, frame, CELL_STYLE)
-        for view in WIDE_VIEWS:
-            ViewCell(view, model, frame, WIDE_CELL_STYLE)
+def components(description: str) -> list[tuple[View, int]]:
+    """SolaraViz's components: every panel, all on its first page."""
+    return [(view, 0) for view in [status_view(description), *VIEWS]]
