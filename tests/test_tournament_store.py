@@ -178,3 +178,23 @@ def test_max_runs_sets_the_limit(tmp_path, capsys):
     assert tournament(path, tmp_path / "out", "--max-runs", str(TOTAL - 1)) == 2
     assert f"exceed the limit of {TOTAL - 1}" in one_error_line(capsys.readouterr().err)
     assert tournament(path, tmp_path / "out", "--max-runs", str(TOTAL)) == 0
+
+
+@pytest.mark.parametrize("changes", [
+    [('policy = "catch_up"', 'policy = "pontryagin"\nparams = { grid = 100000 }'),
+     ("horizon = 2.0, dt = 0.2", "horizon = 3.0, dt = 0.2")],
+    [("horizon = 2.0, dt = 0.2", "horizon = 2.0, dt = 0.00001")],
+])
+def test_a_run_too_large_for_one_machine_is_refused_before_any_is_played(tmp_path, capsys, changes):
+    """The single-run limits apply to every run a tournament would play: the entrant's solver grid x the
+    horizon, or the steps a scenario's dt asks for, name the file and the field before anything runs."""
+    path = write(tmp_path)
+    text = path.read_text()
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    assert tournament(path, tmp_path / "out") == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert str(path) in line and "more than the limit" in line and "--max-" in line
+    assert not (tmp_path / "out").exists()

@@ -26,6 +26,7 @@ import pandas as pd
 
 from labs.params import Param, ParameterError
 from market.config import RaceConfig
+from scenarios.limits import check_limits
 from scenarios.schema import ScenarioError
 from labrace.tournaments.spec import Entrant, TournamentSpec
 from labrace.tournaments.sweeps import SweepPoint, apply_point
@@ -108,6 +109,21 @@ def sweep_label(point: SweepPoint) -> str:
     return json.dumps(point.as_dict(), sort_keys=True)
 
 
+def _check_work(spec: TournamentSpec, scenario: str, point: SweepPoint, config: RaceConfig,
+                seats: tuple[int, ...]) -> None:
+    """Refuse a run of the tournament that asks for more work than a single run may (see :mod:`scenarios.limits`).
+
+    The seed changes nothing of the work, so one check per scenario, sweep point and line-up suffices.
+    """
+    try:
+        check_limits(config)
+    except ParameterError as error:
+        where = f"scenario {scenario!r}" + (f" at sweep point {sweep_label(point)}" if point.values else "")
+        lineup = ", ".join(spec.entrants[e].label for e in seats)
+        raise ScenarioError(spec.source, error.path, f"{where} with line-up ({lineup}): {error.reason}",
+                            error.allowed) from None
+
+
 def plan_runs(spec: TournamentSpec, version: str, max_runs: int = MAX_RUNS.default) -> list[RunTask]:
     """Every run of the tournament, each keyed by the hash of its resolved configuration.
 
@@ -123,6 +139,8 @@ def plan_runs(spec: TournamentSpec, version: str, max_runs: int = MAX_RUNS.defau
                 base = apply_point(scenario.config, point)
             except ParameterError as error:
                 raise ScenarioError.wrap(spec.source, error) from None
+            for seats in seatings:
+                _check_work(spec, scenario.name, point, seat_config(base, spec.entrants, seats), seats)
             for seed in spec.seeds:
                 seeded = replace(base, seed=seed)
                 for seats in seatings:
