@@ -94,10 +94,14 @@ class CapabilityLaw(ABC):
                 p: Params) -> tuple[Array, Array]:
         """Capability and cumulative training after ``dt`` at constant ``alpha``, ``C(s) = C exp(g s)`` (exact).
 
-        Breakthroughs carry over: the multiplier is the same before and after the step.
+        Breakthroughs carry over: the multiplier is the same before and after the step. Capability is
+        scaled by the step's growth factor ``capability(x') / capability(x)`` rather than rebuilt from the
+        multiplier, so a lab that does not train keeps its capability exactly and one that trains never
+        loses any to rounding.
         """
-        x = self.planning_state(M, F) + self.gain(alpha, C, g, dt, p)
-        return self.capability(x, p, self.multiplier(M, F, p)), F + alpha * C * growth_integral(g, dt)
+        x = self.planning_state(M, F)
+        x_new = x + self.gain(alpha, C, g, dt, p)
+        return M * (self.capability(x_new, p) / self.capability(x, p)), F + alpha * C * growth_integral(g, dt)
 
     # Optional closed forms: a law that has one defines a method of the same name (see the module docstring).
     separable_argmax: ClassVar[Callable[..., Array] | None] = None
