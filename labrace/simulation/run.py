@@ -119,12 +119,12 @@ def lab_outcomes(model: RaceModel) -> pd.DataFrame:
     return pd.DataFrame({name: measured[name] for name in OUTCOME_TABLE})
 
 
-def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = None,
-               description: str = "") -> RunResult:
-    """Run ``config`` to its horizon; ``on_step(done, total)`` is called after every step (progress).
+def play_to_horizon(config: RaceConfig, on_step: Callable[[int, int], None] | None = None) -> RaceModel:
+    """A model of ``config`` stepped to its horizon; ``on_step(done, total)`` after every step (progress).
 
     Raises :class:`~labrace.simulation.finite.OutOfRangeError` at the first step whose numbers leave the
     floating-point range (numpy's own overflow warnings are silenced: that error says it in one line).
+    Every way of running a configuration (``labrace run``, tournaments) goes through here.
     """
     model = RaceModel(config)
     total = config.steps
@@ -135,6 +135,13 @@ def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = 
             check_step(model.state, model.last_clearing, start, model.t)
             if on_step is not None:
                 on_step(model.steps, total)
+    return model
+
+
+def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = None,
+               description: str = "") -> RunResult:
+    """Run ``config`` to its horizon (see :func:`play_to_horizon`) and collect its tables and outcomes."""
+    model = play_to_horizon(config, on_step)
     version = labrace_version()
     return RunResult(config=config, key=config.key(version), version=version, labs=model.labs_frame(),
                      market=model.market_frame(), outcomes=lab_outcomes(model), description=description)
