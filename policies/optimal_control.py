@@ -226,7 +226,7 @@ def _rising(h: HamiltonianAt, alpha: Array) -> Array:
     return rising
 
 
-def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array) -> Array:
+def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None) -> Array:
     """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
 
     The caller guarantees H rises at ``lo`` and does not at ``hi``. This is Dekker's and Brent's scheme,
@@ -282,6 +282,9 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array) -> Array:
         a, fa, b, fb = b, fb, x, slope
         widths = [width, widths[0], widths[1]]
     out[where] = 0.5 * (lo + hi)
+    if report is not None:  # the step bound was hit: say how far from resolved the worst point is
+        report["unresolved"] = report.get("unresolved", 0) + int(where.size)
+        report["width"] = max(report.get("width", 0.0), float(np.max(hi - lo)))
     return out
 
 
@@ -352,17 +355,20 @@ def _scan_bracket(h: HamiltonianAt) -> tuple[Array, Array, Array, Array]:
     return lo, hi, turns > 0, always
 
 
-def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array) -> Array:
+def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
+            report: dict | None = None) -> Array:
     """The argmax in each bracket: an end where H does not rise into it (or keeps rising out of it),
     else the bracketed root of dH/dalpha."""
     inner = up_lo & ~up_hi
     out = np.where(up_hi, hi, lo)
     if inner.any():
-        out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out)), out)
+        out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out), report),
+                       out)
     return out
 
 
-def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None) -> Array:
+def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None,
+                         report: dict | None = None) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
     Every path ends in :func:`_bracketed_root`, a safeguarded secant search on dH/dalpha that resolves
@@ -376,17 +382,20 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
       against a non-concave H), the root is found inside it, and the result is compared with both
       corners so that corner solutions are exact, as in :func:`maximise_hamiltonian_bisect`.
+
+    ``report``, if given, receives ``unresolved`` (points whose bracket hit the step bound; it never
+    happens in practice, but a caller that must say whether it converged can check) and ``width``.
     """
     if start is not None:
-        return _finish(h, *_local_bracket(h, start))
+        return _finish(h, *_local_bracket(h, start), report=report)
     if h.unimodal:
-        return _finish(h, *_scan_bracket(h))
+        return _finish(h, *_scan_bracket(h), report=report)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
     scan = h.value(levels)
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
-    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi))
+    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report)
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
