@@ -250,17 +250,20 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
         width = hi - lo
         resolution = 0.5 * ROOT_XTOL * np.maximum(np.abs(b), 1e-3)
         active = width > 2.0 * resolution
-        if not active.all():
+        remaining = int(np.count_nonzero(active))
+        if remaining == 0:
+            out[where] = np.where(width <= 2.0 * resolution, b, 0.5 * (lo + hi))
+            return out
+        if remaining <= 0.5 * active.size:
+            # Carry on with the unresolved points only (worth its indexing once half have resolved).
             done = ~active
             out[where[done]] = np.where(width[done] <= 2.0 * resolution[done], b[done], 0.5 * (lo + hi)[done])
-            if not active.any():
-                return out
-            # Carry on with the unresolved points only.
             keep = np.flatnonzero(active)
             h = h.take(keep)
             where, lo, hi, a, b, fa, fb, width, resolution = (
                 v[keep] for v in (where, lo, hi, a, b, fa, fb, width, resolution))
             widths = [w[keep] for w in widths]
+            active = np.ones(keep.size, dtype=bool)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             secant = b - fb * (b - a) / (fb - fa)
         split = np.where(hi > 4.0 * lo, np.sqrt(np.maximum(lo, END_PROBE) * hi), 0.5 * (lo + hi))
@@ -277,7 +280,14 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
             priced_out = flat & (h.value(x) <= 0) & (x < 1.0)
             rising |= priced_out
             lo = np.where(flat & ~priced_out, x, lo)  # dH/dalpha is exactly zero: resolved
-        lo = np.where(rising, x, lo)
+        if not active.all():  # freeze the resolved points not yet dropped
+            x = np.where(active, x, b)
+            rising = np.where(active, rising, True)
+            lo_kept = lo
+            lo = np.where(rising, x, lo)
+            lo = np.where(active, lo, lo_kept)
+        else:
+            lo = np.where(rising, x, lo)
         hi = np.where(rising, hi, x)
         a, fa, b, fb = b, fb, x, slope
         widths = [width, widths[0], widths[1]]
