@@ -105,7 +105,8 @@ def _tournament(r: dict) -> list[str]:
 def _study(r: dict) -> list[str]:
     out = ["## 5. A realistic study", "", r.get("description", ""), ""]
     out += table(r["rows"], [("workers", "Workers"), ("batch", "Batch"), ("runs", "Runs"), ("seconds", "Seconds"),
-                             ("runs_per_s", "Runs per s"), ("runs_with_non_converged_plan", "Runs with a non-converged plan"),
+                             ("runs_per_s", "Runs per s"),
+                             ("runs_with_non_converged_plan", "Runs with a non-converged plan"),
                              ("plans", "Plans"), ("worst_plan_residual", "Worst plan residual"),
                              ("identical_to_first", "Identical to the first pass")])
     return out + [""]

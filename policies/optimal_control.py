@@ -13,8 +13,11 @@ competitive market against forecast rivals; see :mod:`policies.revenue`).
 state and the present-value costate ``lambda(t) = ∫_t^T e^{-rho s} dR/dx ds`` are plain integrals, computed
 on the whole grid at once with cumulative Simpson quadrature (fourth order where alpha is smooth). The
 Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
-is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised scan-and-bisect search over [0, 1]. The sweep is a
-damped fixed-point iteration on alpha and reports its last change as the convergence measure.
+is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised, safeguarded secant
+search on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
+:func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
+on alpha that reports its last change as the convergence measure, stops when that change stalls and
+then rescues the solve (heavier damping, then the direct method) rather than running to its cap.
 
 :func:`solve_direct` is the independent check: it maximises the NPV over a piecewise-constant alpha with
 L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its revenue by Gauss–Legendre.

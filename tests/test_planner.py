@@ -67,8 +67,9 @@ def test_fast_maximiser_agrees_with_scan_and_bisect(law, demand, delta, contest,
     reference = maximise_hamiltonian_bisect(h)
     value = h.value(reference)
     scale = np.maximum(np.abs(value), 1e-300)
+    start = np.clip(reference + rng.normal(0, 0.05, t.size), 0, 1)
     for name, alpha in (("default", maximise_hamiltonian(h)), ("global", maximise_hamiltonian(h, coarse=17)),
-                        ("local", maximise_hamiltonian(h, start=np.clip(reference + rng.normal(0, 0.05, t.size), 0, 1)))):
+                        ("local", maximise_hamiltonian(h, start=start))):
         if name == "local" and not h.unimodal:
             # The local path finds the maximum nearest its start; it may only differ where H has another.
             assert np.all(h.value(alpha) <= value + 1e-12 * scale), name
