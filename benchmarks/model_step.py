@@ -18,7 +18,8 @@ from benchmarks.timing import measure
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 
-TARGETS = {2: 3.0, 1000: 5.0}
+TARGETS = {2: 2.0, 1000: 1.3, 10000: 1.3}
+GROWTH_LIMIT = 1.3  # time per lab-step may grow at most this much from 1,000 to 10,000 labs
 
 
 def max_rel_difference(config: RaceConfig) -> float:
@@ -41,7 +42,7 @@ def _naive_rel_difference(config: RaceConfig) -> float:
 
 
 def run(quick: bool) -> dict:
-    sizes = (2, 10) if quick else (2, 10, 100, 1000)
+    sizes = (2, 10) if quick else (2, 10, 100, 1000, 10000)
     steps = 20 if quick else 100
     rows = []
     for n in sizes:
@@ -54,9 +55,9 @@ def run(quick: bool) -> dict:
         for _ in range(repeats):  # interleaved, a few samples each per round
             times["numpy"].append(measure(lambda: run_numpy(config), 3, 0).median)
             times["labrace"].append(measure(lambda: RaceModel(config).run(), 3, 0).median)
-            if n <= 100 or len(times["naive"]) < 3:
+            if n <= 100 or (n <= 1000 and len(times["naive"]) < 3):
                 times["naive"].append(measure(lambda: NaiveModel(config).run(), 1, 0).median)
-        med = {k: float(np.median(v)) for k, v in times.items()}
+        med = {k: float(np.median(v)) if v else float("nan") for k, v in times.items()}  # naive skipped at 10,000
         rows.append({"labs": n, "steps": steps, "repeats": repeats, "numpy_s": med["numpy"],
                      "labrace_best_s": min(times["labrace"]), "numpy_best_s": min(times["numpy"]),
                      "labrace_s": med["labrace"], "naive_mesa_s": med["naive"],
@@ -67,11 +68,14 @@ def run(quick: bool) -> dict:
     targets = []
     for n, limit in TARGETS.items():
         row = next((r for r in rows if r["labs"] == n), None)
-        if row is not None:
+        if row is not None and not quick:
             targets.append({"target": f"model <= {limit:g}x the numpy loop at N = {n}",
                             "measured": f"{row['labrace_ratio']:.2f}x", "met": row["labrace_ratio"] <= limit})
-    big, small = rows[-1], rows[0]
-    growth = (big["labrace_s"] / small["labrace_s"]) / (big["labs"] / small["labs"])
-    targets.append({"target": "cost linear in N (time ratio / lab ratio <= 1 between the ends)",
-                    "measured": f"{growth:.3f}", "met": growth <= 1.0})
+    # Super-linear cost shows as a growing time per lab-step between the two largest populations (at
+    # small N the fixed per-step cost dominates, so a ratio to N = 2 cannot fail).
+    big, small = rows[-1], rows[-2]
+    growth = big["labrace_per_lab_step_us"] / small["labrace_per_lab_step_us"]
+    targets.append({"target": f"time per lab-step grows <= {GROWTH_LIMIT:g}x from N = {small['labs']} to "
+                              f"N = {big['labs']}",
+                    "measured": f"{growth:.2f}x", "met": growth <= GROWTH_LIMIT})
     return {"name": "model_step", "rows": rows, "targets": targets}

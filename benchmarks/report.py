@@ -82,6 +82,16 @@ def _planning(r: dict) -> list[str]:
     out += table(r["rows"], [("replan_every", "k"), ("steps", "Steps"), ("per_step_ms", "ms per step"),
                              ("solves", "Solves"), ("sweeps", "Sweeps"), ("all_converged", "All converged"),
                              ("npv", "NPV per lab")])
+    if "nash" in r:
+        n = r["nash"]
+        out += ["", f"Symmetric duopoly open-loop Nash (delta0 = 2, lambda = 4, 1,000 intervals): "
+                f"{n['nash_s'] * 1e3:.0f} ms in {n['iterations']} iterations (largest relative best-response "
+                f"gap {n['max_relative_gap']:.1e}); one cold single-lab solve of the same grid: "
+                f"{n['single_s'] * 1e3:.1f} ms."]
+    if "replan_growth" in r:
+        g = r["replan_growth"]
+        out += ["", f"Time per re-plan: {g['small_ms']:.2f} ms with {g['small']} planning labs, "
+                f"{g['big_ms']:.2f} ms with {g['big']}."]
     return out + [""]
 
 
@@ -92,8 +102,18 @@ def _tournament(r: dict) -> list[str]:
     return out + [""]
 
 
+def _study(r: dict) -> list[str]:
+    out = ["## 5. A realistic study", "", r.get("description", ""), ""]
+    out += table(r["rows"], [("workers", "Workers"), ("batch", "Batch"), ("runs", "Runs"), ("seconds", "Seconds"),
+                             ("runs_per_s", "Runs per s"),
+                             ("runs_with_non_converged_plan", "Runs with a non-converged plan"),
+                             ("plans", "Plans"), ("worst_plan_residual", "Worst plan residual"),
+                             ("identical_to_first", "Identical to the first pass")])
+    return out + [""]
+
+
 SECTIONS = {"optimal_control": _control, "model_step": _model_step, "planning": _planning,
-            "tournament": _tournament}
+            "tournament": _tournament, "study": _study}
 
 
 def write(results: Sequence[dict], machine: dict, quick: bool, out_dir: Path) -> tuple[Path, Path]:

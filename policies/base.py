@@ -8,7 +8,7 @@ of its labs in one vectorised call; planning policies keep per-lab plans inside 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
@@ -74,6 +74,44 @@ class Observation:
         return law_param_arrays(LAWS[self.labs[int(labs[0])].law], self.labs, labs)
 
 
+@dataclass
+class PlanLog:
+    """Every solve a planning policy made in a run, and how each ended: what ``Policy.diagnostics``
+    reports and what a run or tournament records so a non-converged plan is never silently stored.
+
+    ``residual`` is a solve's own convergence measure (the sweep's last change of alpha, the Nash
+    iteration's last change, the argmax's unresolved bracket width); ``failures`` keeps the first few
+    non-converged solves with the lab, the time and the solver's message.
+    """
+
+    plans: int = 0
+    not_converged: int = 0
+    worst_residual: float = 0.0
+    by_lab: dict[int, list[int]] = field(default_factory=dict)  # lab -> [plans, not converged]
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    KEPT_FAILURES: ClassVar[int] = 5
+
+    def record(self, lab: int, t: float, converged: bool, residual: float, message: str = "") -> None:
+        self.plans += 1
+        counts = self.by_lab.setdefault(int(lab), [0, 0])
+        counts[0] += 1
+        if np.isfinite(residual):
+            self.worst_residual = max(self.worst_residual, float(residual))
+        if not converged:
+            self.not_converged += 1
+            counts[1] += 1
+            if len(self.failures) < self.KEPT_FAILURES:
+                self.failures.append({"lab": int(lab), "t": float(t), "residual": float(residual),
+                                      "message": message})
+
+    def summary(self) -> dict[str, Any]:
+        return {"plans": self.plans, "plans_not_converged": self.not_converged,
+                "worst_residual": self.worst_residual,
+                "by_lab": {lab: {"plans": n, "plans_not_converged": bad} for lab, (n, bad) in self.by_lab.items()},
+                "failures": list(self.failures)}
+
+
 class Policy(ABC):
     """Base class of every policy family. Subclasses set the class metadata and :meth:`decide`."""
 
@@ -88,6 +126,12 @@ class Policy(ABC):
 
     def reset(self) -> None:
         """Forget any per-run state (plans). Called when a model starts."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        """How this policy's solves went in the current run (see :class:`PlanLog`; empty for rules that
+        solve nothing). Planning policies override it; runners record it next to the outcomes."""
+        log = getattr(self, "log", None)
+        return log.summary() if isinstance(log, PlanLog) else {}
 
     @abstractmethod
     def decide(self, obs: Observation, labs: Array) -> Array:

@@ -80,12 +80,15 @@ def _stacked(problems: list[LabProblem], t: Array) -> LabProblem:
                       np.array([q.multiplier for q in problems]))
 
 
-def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array) -> Array:
+def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array,
+                            report: dict | None = None) -> Array:
     """For each lab, the alpha that maximises this step's revenue with rivals at ``rival_alpha``.
 
     Each lab's problem is built on its own, then the Hamiltonian maximiser runs once for all labs that
     share a law and revenue form (its work is elementwise): one vectorised search instead of one per lab,
-    with the same numbers.
+    with the same numbers. With no costate the Hamiltonian is one step's revenue, which is unimodal in
+    alpha for the shipped demand forms, so the search needs no global scan. ``report`` receives the
+    maximiser's count of unresolved labs (see :func:`policies.optimal_control.maximise_hamiltonian`).
     """
     everyone = np.arange(obs.n_labs)
     now = np.array([obs.t])
@@ -99,5 +102,5 @@ def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array) -
     for rows in groups.values():
         t = np.full(len(rows), obs.t)
         stacked = _stacked([problems[k] for k in rows], t)
-        out[rows] = maximise_hamiltonian(stacked.on_grid(t).at(stacked.x0, np.zeros(len(rows))))
+        out[rows] = maximise_hamiltonian(stacked.on_grid(t).at(stacked.x0, np.zeros(len(rows))), report=report)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from labs.params import Param
-from policies.base import Array, Observation, Policy
+from policies.base import Array, Observation, PlanLog, Policy
 from policies.registry import register
 
 
@@ -83,8 +83,19 @@ class MyopicPolicy(Policy):
     params = {"initial_rival_alpha": Param("initial_rival_alpha", 0.5,
                                            "rivals' assumed share before they have moved", low=0.0, high=1.0)}
 
+    def reset(self) -> None:
+        self.log = PlanLog()
+
     def decide(self, obs: Observation, labs: Array) -> Array:
         from policies.forecast import one_step_revenue_argmax
 
         rival_alpha = obs.alpha_last if obs.step > 0 else np.full(obs.n_labs, self.p["initial_rival_alpha"])
-        return one_step_revenue_argmax(obs, labs, rival_alpha)
+        report: dict = {}
+        alpha = one_step_revenue_argmax(obs, labs, rival_alpha, report)
+        if not hasattr(self, "log"):
+            self.reset()
+        resolved = report.get("unresolved", 0) == 0
+        for lab in labs:
+            self.log.record(int(lab), obs.t, resolved, report.get("width", 0.0),
+                            "" if resolved else "one-step argmax did not resolve its bracket")
+        return alpha

@@ -6,9 +6,10 @@ optimal-control problem (:mod:`policies.optimal_control`) against the rivals' pl
 ``M_j(t)`` and serving capacity ``K_j(t) = (1 - alpha_j(t)) C_j(t)``, which enter its revenue only through
 their aggregates (:class:`policies.revenue.RivalPath`).
 
-:func:`solve_open_loop_nash` finds it by damped simultaneous best-response iteration: all labs re-solve
-against the current plans, and the plans move a fraction ``damping`` of the way towards the best
-responses, until the largest change of any alpha falls below ``tol``. A fixed point of that map is an
+:func:`solve_open_loop_nash` finds it by simultaneous best-response iteration, Anderson-accelerated:
+all labs re-solve against the current plans, and the next plans extrapolate along the recent best
+responses, until the largest change of any alpha falls below ``tol``. Interchangeable labs share one
+plan and one best response. A fixed point of that map is an
 equilibrium by construction; the solver still checks it the way a skeptic would, by re-solving every
 lab against the final plans and reporting how much NPV each could gain (the best-response gap).
 
@@ -19,6 +20,7 @@ turns it into a receding-horizon equilibrium) and follows its own lab's plan wha
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +28,11 @@ import numpy as np
 from scipy.integrate import cumulative_simpson
 
 from labs.params import Param
+from labs.spec import PolicySpec
 from market.config import RaceConfig
-from policies.base import Array, Observation, Policy
+from policies.base import Array, Observation, PlanLog, Policy
 from policies.forecast import own_problem
-from policies.optimal_control import ControlResult, LabProblem, solve_pontryagin
+from policies.optimal_control import ControlResult, LabProblem, _anderson, solve_pontryagin
 from policies.registry import register
 from policies.revenue import RivalPath
 
@@ -108,16 +111,38 @@ def rivals_of(lab: int, capability: Array, capacity: Array, t: Array, gamma: flo
     return RivalPath.of_labs(t, capability[others], capacity[others], gamma, contest)
 
 
-def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float = 0.5, tol: float = 1e-6,
-                         max_iter: int = 200, inner_tol: float = 1e-9,
-                         alpha0: Array | None = None) -> NashResult:
+def symmetry_classes(obs: Observation) -> list[list[int]]:
+    """Labs that are interchangeable in the game: the same published parameters (all but the name) and
+    the same observed state. In a symmetric equilibrium they share one plan, so one best response per
+    class is solved instead of one per lab."""
+    keys: list[tuple] = []
+    classes: list[list[int]] = []
+    for lab, spec in enumerate(obs.labs):
+        key = (dataclasses.replace(spec, name="", policy=PolicySpec("nash")), float(obs.capability[lab]),
+               float(obs.compute[lab]), float(obs.trained[lab]))
+        if key in keys:
+            classes[keys.index(key)].append(lab)
+        else:
+            keys.append(key)
+            classes.append([lab])
+    return classes
+
+
+def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float = 1.0, tol: float = 1e-6,
+                         max_iter: int = 200, inner_tol: float = 1e-9, alpha0: Array | None = None,
+                         memory: int = 3, symmetric: bool = True) -> NashResult:
     """Open-loop Nash equilibrium of all labs in ``obs`` from its time and state to the horizon.
 
     ``intervals`` is the number of grid steps; ``alpha0`` ((labs x grid) or one value per lab) starts
     the iteration (default: every lab's monopoly plan, which is already the equilibrium when the labs
-    cannot affect each other). Converged means the largest change of alpha
-    between a best response and the current plans fell below ``tol``; ``inner_tol`` is each
-    best-response solve's own tolerance.
+    cannot affect each other). Converged means the largest change of alpha between a best response and
+    the current plans fell below ``tol``; ``inner_tol`` is each best-response solve's own tolerance.
+
+    The best-response map is iterated with Anderson acceleration over ``memory`` past iterates and step
+    ``damping`` (1: undamped), which shrinks, and the history is forgotten, whenever the change grows.
+    With ``symmetric`` interchangeable labs (:func:`symmetry_classes`) share one plan and one best
+    response per iteration; the final check still re-solves every lab against the others' plans.
+    Each best response is warm-started from that lab's previous one.
     """
     if not 0.0 < damping <= 1.0:
         raise ValueError(f"damping must be in (0, 1], got {damping}")
@@ -126,28 +151,52 @@ def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float
     market = obs.market
     contest = market.contest_exponent
     alone = [own_problem(obs, lab, RivalPath.none()) for lab in range(n)]
+    classes = symmetry_classes(obs) if symmetric else [[lab] for lab in range(n)]
+    leaders = [members[0] for members in classes]
 
     def problem(lab: int, alpha: Array) -> LabProblem:
         M, K = zip(*(planned_path(alone[j], alpha[j], t) for j in range(n)))
         rivals = rivals_of(lab, np.array(M), np.array(K), t, market.gamma, contest)
         return own_problem(obs, lab, rivals)
 
+    def spread(per_class: Array) -> Array:
+        full = np.empty((n, t.size))
+        for members, row in zip(classes, per_class):
+            full[members] = row
+        return full
+
     if alpha0 is None:
-        alpha = np.array([solve_pontryagin(alone[i], intervals, tol=inner_tol).alpha for i in range(n)])
+        alpha = np.array([solve_pontryagin(alone[i], intervals, tol=inner_tol).alpha for i in leaders])
     else:
-        alpha = np.broadcast_to(np.asarray(alpha0, dtype=float).reshape(n, -1), (n, t.size)).copy()
+        start = np.broadcast_to(np.asarray(alpha0, dtype=float).reshape(n, -1), (n, t.size))
+        alpha = np.array([start[members].mean(axis=0) for members in classes])
     changes: list[float] = []
-    plans: list[ControlResult] = []
+    inner_failures = 0
+    warm = list(alpha)
+    theta, previous = damping, np.inf
+    steps: list[Array] = []
+    residuals: list[Array] = []
     for _ in range(max_iter):
-        plans = [solve_pontryagin(problem(i, alpha), intervals, alpha0=alpha[i], tol=inner_tol)
-                 for i in range(n)]
-        target = np.array([plan.alpha for plan in plans])
+        full = spread(alpha)
+        responses = [solve_pontryagin(problem(i, full), intervals, alpha0=warm[k], tol=inner_tol)
+                     for k, i in enumerate(leaders)]
+        inner_failures += sum(not r.converged for r in responses)
+        warm = [r.alpha for r in responses]
+        target = np.array(warm)
         changes.append(float(np.max(np.abs(target - alpha))))
         if changes[-1] < tol:
             alpha = target
             break
-        alpha = alpha + damping * (target - alpha)
+        if changes[-1] > previous:
+            theta = max(0.1, 0.5 * theta)
+            steps.clear()
+            residuals.clear()
+        previous = changes[-1]
+        steps.append(alpha.ravel())
+        residuals.append((target - alpha).ravel())
+        alpha = _anderson(steps, residuals, theta, memory).reshape(alpha.shape)
     converged = bool(changes) and changes[-1] < tol
+    alpha = spread(alpha)
     # The check: every lab re-solves against the final plans of the others.
     final = [problem(i, alpha) for i in range(n)]
     npv = np.array([plan_npv(final[i], alpha[i], t) for i in range(n)])
@@ -155,11 +204,15 @@ def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float
     best = np.array([r.npv for r in responses])
     M, K = (np.array(a) for a in zip(*(planned_path(alone[j], alpha[j], t) for j in range(n))))
     equilibrium_plans = [_plan_result(final[i], alpha[i], t, responses[i]) for i in range(n)]
+    message = "converged" if converged else f"not converged after {len(changes)} iterations"
+    if inner_failures:
+        message += f"; {inner_failures} best-response solve(s) did not converge"
     return NashResult(
         t=t, alpha=alpha, capability=M, capacity=K, npv=npv, best_response_npv=best, gap=best - npv,
         plans=equilibrium_plans, iterations=len(changes), changes=changes, converged=converged,
-        method=f"damped best-response iteration (damping {damping}) of forward-backward sweeps",
-        message="converged" if converged else f"not converged after {len(changes)} iterations")
+        method=(f"Anderson-accelerated best-response iteration (step {damping}, memory {memory}) of "
+                f"forward-backward sweeps over {len(classes)} symmetry class(es)"),
+        message=message, extra={"classes": classes, "inner_failures": inner_failures})
 
 
 def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlResult) -> ControlResult:
@@ -196,8 +249,9 @@ class NashPolicy(Policy):
         "grid": Param("grid", 100, "solver grid intervals per year", kind="int", low=10, high=100000),
         "tol": Param("tol", 1e-6, "convergence tolerance on alpha between iterations", low=0.0,
                      low_open=True, high=1e-2),
-        "damping": Param("damping", 0.5, "step towards the best responses per iteration", low=0.0,
-                         low_open=True, high=1.0),
+        "damping": Param("damping", 1.0, "step towards the (Anderson-accelerated) best responses per "
+                         "iteration; it shrinks by itself when the change grows", low=0.0, low_open=True,
+                         high=1.0),
         "max_iter": Param("max_iter", 200, "largest number of best-response iterations", kind="int",
                           low=1, high=100000),
     }
@@ -206,6 +260,7 @@ class NashPolicy(Policy):
         self.plans: dict[int, ControlResult] = {}
         self.equilibrium: NashResult | None = None
         self.solved_at: int | None = None
+        self.log = PlanLog()
 
     def _due(self, step: int) -> bool:
         if self.equilibrium is None:
@@ -229,6 +284,12 @@ class NashPolicy(Policy):
         if self._due(obs.step):
             self.equilibrium = self.solve(obs)
             self.solved_at = obs.step
+            eq = self.equilibrium
+            for i in labs:  # the equilibrium converged, and so did the lab's check of its own plan
+                plan = eq.plans[int(i)]
+                ok = eq.converged and plan.converged
+                self.log.record(int(i), obs.t, ok, max(eq.change, plan.change),
+                                "" if ok else f"equilibrium: {eq.message}; own plan: {plan.message}")
             self.plans = {int(i): self.equilibrium.plans[int(i)] for i in labs}
         midpoint = min(obs.t + 0.5 * obs.dt, obs.horizon)
         return np.array([float(self.plans[int(i)].alpha_at(midpoint)) for i in labs])

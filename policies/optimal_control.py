@@ -13,8 +13,11 @@ competitive market against forecast rivals; see :mod:`policies.revenue`).
 state and the present-value costate ``lambda(t) = ∫_t^T e^{-rho s} dR/dx ds`` are plain integrals, computed
 on the whole grid at once with cumulative Simpson quadrature (fourth order where alpha is smooth). The
 Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
-is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised scan-and-bisect search over [0, 1]. The sweep is a
-damped fixed-point iteration on alpha and reports its last change as the convergence measure.
+is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised, safeguarded secant
+search on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
+:func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
+on alpha that reports its last change as the convergence measure, stops when that change stalls and
+then rescues the solve (heavier damping, then the direct method) rather than running to its cap.
 
 :func:`solve_direct` is the independent check: it maximises the NPV over a piecewise-constant alpha with
 L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its revenue by Gauss–Legendre.
@@ -30,7 +33,7 @@ from scipy.integrate import cumulative_simpson, simpson
 from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw
-from policies.revenue import MarketRevenue
+from policies.revenue import MarketRevenue, take_points
 
 Array = np.ndarray
 
@@ -89,9 +92,20 @@ class ProblemGrid:
         self.discount = np.exp(-problem.discount * t)
         self.revenue = problem.revenue.on_grid(t)
         self.compute = self.revenue.compute
+        self.law_params = problem.law_params
+
+    def take(self, index: Array) -> "ProblemGrid":
+        """This grid at the points ``index`` only (law parameters that vary by point included)."""
+        sub = object.__new__(ProblemGrid)
+        n = self.t.shape[-1] if np.ndim(self.t) else 1
+        sub.problem = self.problem
+        sub.t, sub.discount, sub.compute = (take_points(v, index, n) for v in (self.t, self.discount, self.compute))
+        sub.revenue = self.revenue.take(index)
+        sub.law_params = {k: take_points(v, index, n) for k, v in self.law_params.items()}
+        return sub
 
     def rate(self, alpha: Array) -> Array:
-        return self.problem.law.rate(alpha, self.compute, self.problem.law_params)
+        return self.problem.law.rate(alpha, self.compute, self.law_params)
 
     def at(self, x: Array, costate: Array) -> "HamiltonianAt":
         """The Hamiltonian at state ``x`` and costate ``costate``, as a function of alpha."""
@@ -107,6 +121,38 @@ class HamiltonianAt:
         self.capability = grid.problem.capability(x)
         self.revenue = grid.revenue.at(self.capability)
 
+    def take(self, index: Array) -> "HamiltonianAt":
+        """This Hamiltonian at the grid points ``index`` only."""
+        sub = object.__new__(HamiltonianAt)
+        n = self.grid.t.shape[-1] if np.ndim(self.grid.t) else 1
+        sub.grid = self.grid.take(index)
+        sub.costate = take_points(np.asarray(self.costate), index, n)
+        sub.capability = take_points(np.asarray(self.capability), index, n)
+        sub.revenue = self.revenue.take(index, sub.grid.revenue)
+        return sub
+
+    @property
+    def unimodal(self) -> bool:
+        """H is known to have a single maximum over [0, 1] at every grid point, so no scan is needed.
+
+        The demand form must declare its pool concave in one lab's own supply where positive
+        (:attr:`market.demand.base.DemandForm.pool_concave_in_supply`), and where the costate counts the
+        law its rate concave in alpha (:attr:`labs.laws.base.CapabilityLaw.rate_concave`; the costate is
+        never negative, as more capability never lowers revenue). Then, with no rivals, H is
+        ``lambda rate(alpha)`` (rising, as ``lambda >= 0``) where the pool is floored at zero and concave
+        elsewhere; with no costate (one step's revenue), H is the pool times the contest share, both
+        concave and positive where the lab earns, so log-concave. With rivals *and* a costate neither
+        argument holds and the global scan is kept.
+        """
+        g = self.grid
+        no_costate = not np.any(self.costate)
+        concave_rate = g.problem.law.rate_concave and bool(np.all(self.costate >= 0))
+        if g.revenue.separable:
+            return no_costate or concave_rate
+        if not g.revenue.market.form.pool_concave_in_supply:
+            return False
+        return no_costate or (g.revenue.alone and concave_rate)
+
     def value(self, alpha: Array) -> Array:
         g = self.grid
         return g.discount * self.revenue.revenue(alpha) + self.costate * g.rate(alpha)
@@ -115,8 +161,11 @@ class HamiltonianAt:
         """dH/dalpha."""
         g = self.grid
         p = g.problem
-        drate = p.law.drate_dalpha(alpha, g.compute, p.law_params)
-        return g.discount * self.revenue.dalpha(alpha) + self.costate * drate
+        drate = p.law.drate_dalpha(alpha, g.compute, g.law_params)
+        with np.errstate(invalid="ignore"):
+            training = self.costate * drate
+        # A zero costate (the horizon) times the power law's infinite marginal product at alpha = 0 is 0.
+        return g.discount * self.revenue.dalpha(alpha) + np.where(self.costate == 0, 0.0, training)
 
 
 @dataclass
@@ -155,14 +204,109 @@ class ControlResult:
         return float(self.t[below[0]]) if below.size else float("nan")
 
 
-def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, iterations: int = 52) -> Array:
-    """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
+ROOT_XTOL = 4.0 * np.finfo(float).eps  # bracket width at which a root of dH/dalpha counts as resolved
+ROOT_MAX_STEPS = 200  # a bound only: the bisection safeguard at least halves the bracket every third step
+LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 
-    A coarse scan of H locates the best bracket (guarding against a non-concave H); bisection on the sign
-    of dH/dalpha then narrows it to 2^-iterations / coarse (below 1e-16 by default). Bisecting the
-    derivative, not comparing values of H, is what gets alpha to full precision: near its maximum H is
-    flat to rounding over a range of about 1e-8 in alpha. The end points are compared explicitly so
-    corner solutions are exact.
+
+END_PROBE = 1e-13  # bracket ends are tested this far inside [0, 1] (see _rising)
+
+
+def _rising(h: HamiltonianAt, alpha: Array) -> Array:
+    """Where H increases with alpha: dH/dalpha > 0, or H is flat at zero short of alpha = 1.
+
+    The second case is a lab priced out of a congested market with no value of training (the myopic
+    argmax): the floored pool gives zero slope there, and the optimum lies towards serving less.
+    The slope is taken ``END_PROBE`` inside the unit interval: at alpha = 1 a lab serves nothing and
+    earns nothing, and the contest share's derivative there is not the limit from inside.
+    """
+    alpha = np.clip(alpha, END_PROBE, 1.0 - END_PROBE)
+    slope = h.slope(alpha)
+    rising = slope > 0
+    flat = slope == 0
+    if flat.any():
+        rising |= flat & (h.value(alpha) <= 0) & (alpha < 1.0)
+    return rising
+
+
+def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None) -> Array:
+    """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
+
+    The caller guarantees H rises at ``lo`` and does not at ``hi``. This is Dekker's and Brent's scheme,
+    vectorised: each step takes the secant through the last two iterates of dH/dalpha (superlinear on
+    the smooth slopes met here) while it stays inside the bracket, which every evaluation shrinks; a
+    step smaller than the resolution is lengthened to it, so that once the iterate sits on the root the
+    next evaluation lands across it and closes the bracket. The safeguards keep bisection's guarantee:
+    an undefined secant (an infinite slope, the power law's at alpha = 0), one outside the bracket, or
+    a bracket that has not halved over three steps bisects instead, geometrically while the bracket
+    spans more than a factor of four (a root near alpha = 0 then takes a few steps, not one per
+    halving). Resolved points drop out: the work shrinks with the points still unresolved.
+    """
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    out = 0.5 * (lo + hi)
+    where = np.arange(lo.size)  # the original positions of the points still being worked on
+    a, b = lo.copy(), hi.copy()  # the previous and the last iterate
+    fa = h.slope(np.clip(a, END_PROBE, 1.0 - END_PROBE))
+    fb = h.slope(np.clip(b, END_PROBE, 1.0 - END_PROBE))
+    widths = [np.full(lo.shape, np.inf)] * 3  # bracket widths one, two and three steps ago
+    for _ in range(ROOT_MAX_STEPS):
+        width = hi - lo
+        resolution = 0.5 * ROOT_XTOL * np.maximum(np.abs(b), 1e-3)
+        active = width > 2.0 * resolution
+        remaining = int(np.count_nonzero(active))
+        if remaining == 0:
+            out[where] = np.where(width <= 2.0 * resolution, b, 0.5 * (lo + hi))
+            return out
+        if remaining <= 0.5 * active.size:
+            # Carry on with the unresolved points only (worth its indexing once half have resolved).
+            done = ~active
+            out[where[done]] = np.where(width[done] <= 2.0 * resolution[done], b[done], 0.5 * (lo + hi)[done])
+            keep = np.flatnonzero(active)
+            h = h.take(keep)
+            where, lo, hi, a, b, fa, fb, width, resolution = (
+                v[keep] for v in (where, lo, hi, a, b, fa, fb, width, resolution))
+            widths = [w[keep] for w in widths]
+            active = np.ones(keep.size, dtype=bool)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            secant = b - fb * (b - a) / (fb - fa)
+        split = np.where(hi > 4.0 * lo, np.sqrt(np.maximum(lo, END_PROBE) * hi), 0.5 * (lo + hi))
+        usable = np.isfinite(secant) & (secant > lo) & (secant < hi) & (width <= 0.5 * widths[2])
+        x = np.where(usable, secant, split)
+        # A step below the resolution is lengthened to it, towards the middle of the bracket.
+        tiny = np.abs(x - b) < resolution
+        x = np.where(tiny, b + np.where(b - lo < hi - b, resolution, -resolution), x)
+        x = np.where((x <= lo) | (x >= hi), 0.5 * (lo + hi), x)  # strictly inside: the bracket shrinks
+        slope = h.slope(x)
+        rising = slope > 0
+        flat = slope == 0
+        if flat.any():
+            priced_out = flat & (h.value(x) <= 0) & (x < 1.0)
+            rising |= priced_out
+            lo = np.where(flat & ~priced_out, x, lo)  # dH/dalpha is exactly zero: resolved
+        if not active.all():  # freeze the resolved points not yet dropped
+            x = np.where(active, x, b)
+            rising = np.where(active, rising, True)
+            lo_kept = lo
+            lo = np.where(rising, x, lo)
+            lo = np.where(active, lo, lo_kept)
+        else:
+            lo = np.where(rising, x, lo)
+        hi = np.where(rising, hi, x)
+        a, fa, b, fb = b, fb, x, slope
+        widths = [width, widths[0], widths[1]]
+    out[where] = 0.5 * (lo + hi)
+    if report is not None:  # the step bound was hit: say how far from resolved the worst point is
+        report["unresolved"] = report.get("unresolved", 0) + int(where.size)
+        report["width"] = max(report.get("width", 0.0), float(np.max(hi - lo)))
+    return out
+
+
+def maximise_hamiltonian_bisect(h: HamiltonianAt, coarse: int = 17, iterations: int = 52) -> Array:
+    """The reference maximiser: a coarse scan of H, then plain bisection on the sign of dH/dalpha.
+
+    Bisection narrows the best bracket to 2^-iterations / coarse (below 1e-16 by default); the end
+    points are then compared explicitly so corner solutions are exact. It makes ``coarse + iterations +
+    3`` evaluations per grid point and is kept as the independent check of :func:`maximise_hamiltonian`.
     """
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
     scan = h.value(levels)
@@ -177,6 +321,97 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, iterations: int = 5
     candidates = np.stack([0.5 * (lo + hi), np.zeros_like(lo), np.ones_like(lo)])
     values = h.value(candidates)
     return candidates[np.argmax(values, axis=0), np.arange(candidates.shape[1])]
+
+
+UNIMODAL_LEVELS = np.array([0.0, 1e-6, 1e-4, 1e-2, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0])
+"""Where a unimodal Hamiltonian's slope is sampled (in one vectorised call) to bracket its maximum;
+denser near 0, where the power law's marginal product of training blows up and a secant is useless."""
+
+
+def _local_bracket(h: HamiltonianAt, start: Array) -> tuple[Array, Array, Array, Array]:
+    """A bracket around ``start`` holding the nearest turn of H from rising to falling.
+
+    It starts ``LOCAL_HALF_WIDTH`` either side and grows fourfold (on the failing side only) until H
+    rises at its low end and falls at its high end, or it reaches 0 or 1.
+    """
+    centre = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
+    half = LOCAL_HALF_WIDTH
+    lo, hi = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
+    up_lo, up_hi = _rising(h, lo), _rising(h, hi)
+    while True:
+        left = ~up_lo & (lo > 0.0)  # H already falls at lo: the maximum lies below it
+        right = up_hi & (hi < 1.0) & ~left  # H still rises at hi: the maximum lies above it
+        if not (left.any() or right.any()):
+            return lo, hi, up_lo, up_hi
+        half *= 4.0
+        # The end that failed becomes the other side of the new bracket, which it bounds correctly.
+        hi, up_hi = np.where(left, lo, hi), np.where(left, False, up_hi)
+        lo, up_lo = np.where(right, hi, lo), np.where(right, True, up_lo)
+        lo = np.where(left, np.maximum(centre - half, 0.0), lo)
+        hi = np.where(right, np.minimum(centre + half, 1.0), hi)
+        if left.any():
+            up_lo = np.where(left, _rising(h, lo), up_lo)
+        if right.any():
+            up_hi = np.where(right, _rising(h, hi), up_hi)
+
+
+def _scan_bracket(h: HamiltonianAt) -> tuple[Array, Array, Array, Array]:
+    """For a unimodal H: the pair of neighbouring ``UNIMODAL_LEVELS`` where H turns from rising to
+    falling (or the end where it never does)."""
+    levels = UNIMODAL_LEVELS[:, None]
+    rising = _rising(h, levels + np.zeros(np.shape(h.costate)))
+    turns = np.argmin(rising, axis=0)  # first level where H does not rise; 0 if it falls at once
+    always = rising.all(axis=0)
+    turns = np.where(always, levels.size - 1, turns)
+    lo = UNIMODAL_LEVELS[np.maximum(turns - 1, 0)]
+    hi = UNIMODAL_LEVELS[turns]
+    return lo, hi, turns > 0, always
+
+
+def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
+            report: dict | None = None) -> Array:
+    """The argmax in each bracket: an end where H does not rise into it (or keeps rising out of it),
+    else the bracketed root of dH/dalpha."""
+    inner = up_lo & ~up_hi
+    out = np.where(up_hi, hi, lo)
+    if inner.any():
+        out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out), report),
+                       out)
+    return out
+
+
+def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None,
+                         report: dict | None = None) -> Array:
+    """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
+
+    Every path ends in :func:`_bracketed_root`, a safeguarded secant search on dH/dalpha that resolves
+    alpha to full precision where comparing values of H cannot (near its maximum H is flat to rounding
+    over about 1e-8 in alpha). The paths differ in how they bracket:
+
+    * ``start`` given (a warm start, e.g. the sweep's current control): a local bracket around it
+      (:func:`_local_bracket`). That finds the maximum nearest the start, which is the maximum when H is
+      unimodal; where it may not be, the sweep confirms its converged control with the global path.
+    * H known to be unimodal (:attr:`HamiltonianAt.unimodal`): the slope's sign on a fixed set of levels.
+    * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
+      against a non-concave H), the root is found inside it, and the result is compared with both
+      corners so that corner solutions are exact, as in :func:`maximise_hamiltonian_bisect`.
+
+    ``report``, if given, receives ``unresolved`` (points whose bracket hit the step bound; it never
+    happens in practice, but a caller that must say whether it converged can check) and ``width``.
+    """
+    if start is not None:
+        return _finish(h, *_local_bracket(h, start), report=report)
+    if h.unimodal:
+        return _finish(h, *_scan_bracket(h), report=report)
+    levels = np.linspace(0.0, 1.0, coarse)[:, None]
+    scan = h.value(levels)
+    best = np.argmax(scan, axis=0)
+    lo = levels[np.maximum(best - 1, 0), 0]
+    hi = levels[np.minimum(best + 1, coarse - 1), 0]
+    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report)
+    values = np.stack([h.value(root), scan[0], scan[-1]])
+    candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
+    return candidates[np.argmax(values, axis=0), np.arange(root.size)]
 
 
 def closed_form_alpha(h: HamiltonianAt) -> Array:
@@ -225,9 +460,90 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     return np.clip(alpha + theta * residual - (d_alpha + theta * d_residual).T @ weights, 0.0, 1.0)
 
 
+STALL_WINDOW = 40  # sweeps over which the best residual must at least halve, or the sweep has stalled
+
+
+@dataclass
+class _Sweep:
+    """Where a run of the damped sweep ended: its control, last residual and why it stopped."""
+
+    alpha: Array
+    change: float
+    iterations: int
+    switch_cells: int
+    status: str  # "converged", "stalled" or "cap"
+    best_alpha: Array
+    best_change: float
+
+
+def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int, damping: float,
+           memory: int, argmax: str) -> _Sweep:
+    """The damped, Anderson-accelerated fixed-point iteration on alpha, stopping early when it stalls.
+
+    With the numerical maximiser each sweep maximises H locally from the current control (the cheap
+    path of :func:`maximise_hamiltonian`); where H may have several maxima, a control that has
+    converged is re-checked with the global path, and the iteration goes on globally if that moves it.
+    Stalled means the best residual has not halved over ``STALL_WINDOW`` sweeps.
+    """
+    theta, previous, change, iterations = damping, np.inf, np.inf, 0
+    switch_cells = 0
+    last_target: Array | None = None
+    steps: list[Array] = []
+    residuals: list[Array] = []
+    best_alpha, best_change = alpha, np.inf
+    history: list[float] = []
+    global_search = False
+    status = "cap"
+    for iterations in range(1, max_iter + 1):
+        x, M, costate = _trajectory(grid, alpha, h)
+        hamiltonian = grid.at(x, costate)
+        if argmax == "closed_form":
+            target = closed_form_alpha(hamiltonian)
+        elif global_search:
+            target = maximise_hamiltonian(hamiltonian)
+        else:
+            target = maximise_hamiltonian(hamiltonian, start=alpha)
+        residual = target - alpha
+        unsettled = np.abs(residual) >= tol
+        settled = not unsettled.any() or (last_target is not None
+                                           and _only_a_switch_band(unsettled, target, last_target))
+        if settled and argmax != "closed_form" and not global_search and not hamiltonian.unimodal:
+            # The local maximiser found the maximum nearest the control; confirm it is the global one.
+            global_target = maximise_hamiltonian(hamiltonian)
+            if np.max(np.abs(global_target - target)) >= tol:
+                global_search, settled = True, False
+                target, residual = global_target, global_target - alpha
+                unsettled = np.abs(residual) >= tol
+        if settled:
+            change = float(np.max(np.abs(residual[~unsettled]), initial=0.0))
+            if not unsettled.any():
+                alpha = target
+            else:
+                switch_cells = int(np.count_nonzero(unsettled))
+            status = "converged"
+            break
+        last_target = target
+        change = float(np.max(np.abs(residual)))
+        if change < best_change:
+            best_alpha, best_change = alpha, change
+        history.append(best_change)
+        if len(history) > STALL_WINDOW and history[-1] > 0.5 * history[-1 - STALL_WINDOW]:
+            status = "stalled"
+            break
+        if change > previous:
+            theta = max(0.05, 0.7 * theta)
+            steps.clear()
+            residuals.clear()
+        previous = change
+        steps.append(alpha)
+        residuals.append(residual)
+        alpha = _anderson(steps, residuals, theta, memory)
+    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
+
+
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
                      tol: float = 1e-10, max_iter: int = 2000, damping: float = 0.5,
-                     argmax: str = "auto", memory: int = 5) -> ControlResult:
+                     argmax: str = "auto", memory: int = 5, rescue: bool = True) -> ControlResult:
     """Forward–backward sweep for ``problem`` on a uniform grid of ``intervals`` steps.
 
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
@@ -235,8 +551,13 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     alpha in an iteration fell below ``tol``, except possibly in a narrow band of grid points holding a
     bang-bang switch (their number is in the message and ``extra["switch_cells"]``). The damping factor
     shrinks automatically when the change grows, which is what keeps the sweep stable for strongly convex
-    revenue. ``memory`` past iterates
-    Anderson-accelerate the damped iteration (0: damping alone); it cuts the sweeps several-fold.
+    revenue. ``memory`` past iterates Anderson-accelerate the damped iteration (0: damping alone).
+
+    A sweep whose residual stops falling (see :func:`_sweep`) is not run on to ``max_iter``: with
+    ``rescue`` it restarts from its best iterate with heavy damping and no acceleration, and if that
+    stalls too the problem goes to :func:`solve_direct`, warm-started from the best iterate, whose
+    control is then reported on this grid (``extra["rescue"]`` says which rescue ran). The result's
+    ``converged`` is honest either way: a control that still is not a fixed point says so.
     """
     if intervals < 2:
         raise ValueError(f"intervals must be >= 2, got {intervals}")
@@ -246,51 +567,65 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         argmax = "closed_form" if problem.closed_form else "numerical"
     if argmax == "closed_form" and not problem.closed_form:
         raise ValueError("the closed-form maximiser needs separable revenue and a law that has one")
-    maximiser = closed_form_alpha if argmax == "closed_form" else maximise_hamiltonian
     grid = problem.on_grid(t)
     alpha = np.full(t.size, 0.5) if alpha0 is None else np.clip(np.asarray(alpha0, float), 0.0, 1.0)
     if alpha.shape != t.shape:
         raise ValueError(f"alpha0 has {alpha.size} values for {t.size} grid points")
-    theta, previous, change, iterations = damping, np.inf, np.inf, 0
-    switch_cells = 0
-    last_target: Array | None = None
-    steps: list[Array] = []
-    residuals: list[Array] = []
-    for iterations in range(1, max_iter + 1):
-        x, M, costate = _trajectory(grid, alpha, h)
-        target = maximiser(grid.at(x, costate))
-        residual = target - alpha
-        unsettled = np.abs(residual) >= tol
-        change = float(np.max(np.abs(residual[~unsettled]), initial=0.0))
-        if not unsettled.any():
-            alpha = target
-            break
-        if last_target is not None and _only_a_switch_band(unsettled, target, last_target):
-            switch_cells = int(np.count_nonzero(unsettled))
-            break
-        last_target = target
-        change = float(np.max(np.abs(residual)))
-        if change > previous:
-            theta = max(0.05, 0.7 * theta)
-            steps.clear()
-            residuals.clear()
-        previous = change
-        steps.append(alpha)
-        residuals.append(residual)
-        alpha = _anderson(steps, residuals, theta, memory)
+    run = _sweep(grid, alpha, h, tol, max_iter, damping, memory, argmax)
+    iterations, rescue_used = run.iterations, ""
+    if run.status == "stalled" and rescue:
+        rescue_used = "damped restart"
+        retry = _sweep(grid, run.best_alpha, h, tol, max(0, max_iter - iterations), 0.1, 0, argmax)
+        iterations += retry.iterations
+        if retry.status == "converged" or retry.best_change < run.best_change:
+            run = retry
+        if run.status != "converged":
+            rescue_used = "direct method"
+            run = _direct_rescue(problem, grid, run.best_alpha, h, tol, argmax)
+    alpha = run.alpha
     x, M, costate = _trajectory(grid, alpha, h)
     revenue = grid.revenue(M, alpha)
     discounted = grid.discount * revenue
     npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
-    converged = change < tol
-    message = "converged" if converged else f"not converged after {iterations} iterations"
-    if converged and switch_cells:
-        message = f"converged except for {switch_cells} grid point(s) holding a bang-bang switch"
+    converged = run.status == "converged" and run.change < tol
+    if converged and run.switch_cells:
+        message = f"converged except for {run.switch_cells} grid point(s) holding a bang-bang switch"
+    elif converged:
+        message = "converged"
+    else:
+        reason = "stalled" if run.status == "stalled" else "hit the iteration cap"
+        message = (f"not converged: the sweep {reason} after {iterations} iterations with residual "
+                   f"{run.change:.3g}")
+    if rescue_used:
+        message += f" (rescue: {rescue_used})"
     return ControlResult(
         t=t, alpha=alpha, state=x, capability=M, costate=costate, revenue=revenue, npv_path=npv_path,
-        npv=float(npv_path[-1]), iterations=iterations, change=change, converged=converged,
+        npv=float(npv_path[-1]), iterations=iterations, change=run.change, converged=converged,
         method=f"forward-backward sweep ({argmax} argmax, cumulative Simpson)",
-        message=message, extra={"switch_cells": switch_cells})
+        message=message, extra={"switch_cells": run.switch_cells, "rescue": rescue_used,
+                                "status": run.status})
+
+
+def _direct_rescue(problem: LabProblem, grid: ProblemGrid, alpha: Array, h: float, tol: float,
+                   argmax: str) -> _Sweep:
+    """The last resort for a stalled sweep: the direct method from the sweep's best control.
+
+    The direct optimum (piecewise constant on at most 200 pieces) is sampled at the grid's piece
+    midpoints and polished by a few sweeps; its residual as a fixed point of the sweep is reported, so
+    a control that is near-optimal but not a fixed point on this grid still says it has not converged.
+    """
+    t = grid.t
+    pieces = int(min(200, t.size - 1))
+    edges = np.linspace(problem.t0, problem.t_end, pieces + 1)
+    start = np.interp(0.5 * (edges[:-1] + edges[1:]), t, alpha)
+    direct = solve_direct(problem, pieces, alpha0=start, tol=1e-12)
+    index = np.minimum(np.searchsorted(edges, t, side="right") - 1, pieces - 1)
+    sampled = direct.alpha[index]
+    polish = _sweep(grid, sampled, h, tol, 50, 0.5, 5, argmax)
+    if polish.status == "converged":
+        return polish
+    return _Sweep(polish.best_alpha, polish.best_change, polish.iterations, 0, "stalled", polish.best_alpha,
+                  polish.best_change)
 
 
 def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = 16) -> bool:

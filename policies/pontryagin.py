@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from labs.params import Param
-from policies.base import Array, Observation, Policy
+from policies.base import Array, Observation, PlanLog, Policy
 from policies.forecast import FORECASTS, own_problem, rival_paths
 from policies.optimal_control import ControlResult, solve_pontryagin
 from policies.registry import register
@@ -36,6 +36,7 @@ class PontryaginPolicy(Policy):
     def reset(self) -> None:
         self.plans: dict[int, ControlResult] = {}
         self.planned_at: dict[int, int] = {}
+        self.log = PlanLog()
 
     def _due(self, lab: int, step: int) -> bool:
         if lab not in self.plans:
@@ -66,7 +67,11 @@ class PontryaginPolicy(Policy):
                 alpha[k] = 0.0
                 continue
             if self._due(lab, obs.step):
-                self.plans[lab] = self.plan(obs, lab)
+                plan = self.plan(obs, lab)
+                # A plan that did not converge is still the best control found (after the solver's
+                # rescues); it is played, and the run's diagnostics say so with the lab and time.
+                self.log.record(lab, obs.t, plan.converged, plan.change, plan.message)
+                self.plans[lab] = plan
                 self.planned_at[lab] = obs.step
             alpha[k] = float(self.plans[lab].alpha_at(midpoint))
         return alpha

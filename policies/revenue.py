@@ -72,6 +72,17 @@ class RivalPath:
                 np.where(log_weight < -1e299, -np.inf, log_weight))
 
 
+def take_points(value: object, index: Array, n: int) -> object:
+    """``value`` at the grid points ``index`` if it is an array over the ``n`` points, else unchanged.
+
+    Lets a root finder shrink its work to the points still unresolved: time-only and per-point terms
+    are arrays whose last axis is the grid, while parameters shared by all points are scalars.
+    """
+    if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[-1] == n:
+        return value[..., index]
+    return value
+
+
 @dataclass(frozen=True)
 class MarketRevenue:
     """Revenue of one lab with compute ``C(t) = compute0 exp(growth (t - t0))`` facing ``rivals``."""
@@ -104,9 +115,18 @@ class RevenueGrid:
         self.separable = revenue.separable
         self.t = t
         self.compute = revenue.compute(t)
+        self.alone = revenue.rivals.empty
         if not self.separable:
             self.rival_value, self.rival_tokens, self.rival_log_weight = revenue.rivals.at(t)
             self.condition = self.market.condition(t)
+
+    def take(self, index: Array) -> "RevenueGrid":
+        """This grid at the points ``index`` only (every per-point array indexed, scalars kept)."""
+        sub = object.__new__(RevenueGrid)
+        n = self.t.shape[-1] if np.ndim(self.t) else 1
+        for name, value in vars(self).items():
+            setattr(sub, name, take_points(value, index, n))
+        return sub
 
     def at(self, M: Array) -> "RevenueAt":
         """Revenue at capability ``M`` (an array broadcastable against the grid), for any alpha."""
@@ -138,6 +158,15 @@ class RevenueAt:
             with np.errstate(divide="ignore", invalid="ignore"):
                 self.contest_log_M = m.contest_exponent * np.log(M)
             self.rival_per_own = np.exp(np.minimum(grid.rival_log_weight - self.contest_log_M, 700.0))
+
+    def take(self, index: Array, grid: RevenueGrid) -> "RevenueAt":
+        """These terms at the points ``index`` only, on ``grid`` (the same grid taken at ``index``)."""
+        sub = object.__new__(RevenueAt)
+        n = self.grid.t.shape[-1] if np.ndim(self.grid.t) else 1
+        for name, value in vars(self).items():
+            setattr(sub, name, take_points(value, index, n))
+        sub.grid = grid
+        return sub
 
     def _parts(self, alpha: Array) -> tuple[Array, Array, Array, Array, Array]:
         g = self.grid

@@ -37,7 +37,8 @@ def results_frame(plan: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     Metadata (labels, scenario names) comes from the plan, numbers from the store, so relabelling an
     entrant in the tournament file relabels its old results instead of orphaning them.
     """
-    numbers = rows[["key", "seat", *OUTCOME_NUMBERS, "status", "error"]]
+    plan_columns = [c for c in ("plans", "plans_not_converged", "plan_residual") if c in rows]
+    numbers = rows[["key", "seat", *OUTCOME_NUMBERS, *plan_columns, "status", "error"]]
     frame = plan.merge(numbers.drop_duplicates(["key", "seat"]), on=["key", "seat"], how="left")
     frame["status"] = frame["status"].fillna("missing")
     frame["error"] = frame["error"].fillna("")

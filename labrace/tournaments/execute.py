@@ -134,18 +134,36 @@ def make_executor(workers: int, dask_address: str | None = None) -> Iterator[Exe
             yield pool
 
 
+def plan_diagnostics(model: RaceModel) -> list[dict[str, Any]]:
+    """Per lab (in row order): how many solves its policy made for it, how many did not converge and
+    the worst residual of its policy's solves (``Policy.diagnostics``; zeros for rules that solve
+    nothing)."""
+    out = [{"plans": 0, "plans_not_converged": 0, "plan_residual": 0.0} for _ in range(len(model.config.labs))]
+    for policy, labs in model.policy_groups:
+        report = policy.diagnostics()
+        for lab in labs:
+            counts = report.get("by_lab", {}).get(int(lab), {})
+            out[int(lab)] = {"plans": int(counts.get("plans", 0)),
+                             "plans_not_converged": int(counts.get("plans_not_converged", 0)),
+                             "plan_residual": float(report.get("worst_residual", 0.0)) if counts else 0.0}
+    return out
+
+
 def _rows(task: RunTask, version: str) -> list[dict[str, Any]]:
     meta = {"key": task.key, "scenario": task.scenario, "sweep": task.sweep, "seed": task.seed,
             "lineup": " | ".join(task.lineup), "version": version}
     try:
-        outcomes = lab_outcomes(RaceModel(task.config).run())
+        model = RaceModel(task.config).run()
+        outcomes = lab_outcomes(model)
+        plans = plan_diagnostics(model)
     except Exception as error:  # noqa: BLE001 - a failed run is a result, not a crash
         text = "".join(traceback.format_exception_only(error)).strip()
         return [{**meta, "seat": seat, "lab": lab.name, "policy": label, "status": "failed", "error": text,
-                 **{c: math.nan for c in OUTCOME_COLUMNS}}
+                 **{c: math.nan for c in OUTCOME_COLUMNS}, "plans": None, "plans_not_converged": None,
+                 "plan_residual": math.nan}
                 for seat, (label, lab) in enumerate(zip(task.lineup, task.config.labs))]
     return [{**meta, "seat": seat, "lab": row["lab"], "policy": task.lineup[seat], "status": "ok", "error": "",
-             **{c: float(row[c]) for c in OUTCOME_COLUMNS}}
+             **{c: float(row[c]) for c in OUTCOME_COLUMNS}, **plans[seat]}
             for seat, row in enumerate(outcomes.to_dict("records"))]
 
 

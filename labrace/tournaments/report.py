@@ -127,6 +127,24 @@ def write_analysis(spec: TournamentSpec, frame: pd.DataFrame, out: Path) -> Anal
     return result
 
 
+def non_converged_runs(frame: pd.DataFrame) -> int | None:
+    """How many runs had at least one plan that did not converge (None when the results predate the
+    planning diagnostics)."""
+    if "plans_not_converged" not in frame or frame["plans_not_converged"].isna().all():
+        return None
+    return int((frame.groupby("key")["plans_not_converged"].sum() > 0).sum())
+
+
+def _plan_line(frame: pd.DataFrame) -> str:
+    bad = non_converged_runs(frame)
+    if bad is None:
+        return "Planning diagnostics: not recorded for these results."
+    if bad == 0:
+        return "Planning: every plan of every run converged."
+    return (f"Planning: {bad} run(s) had a plan that did not converge (their results are kept; the "
+            "plans_not_converged column of the results names the labs).")
+
+
 def _leaders(group: pd.DataFrame) -> str:
     """A group's ranking as one line: ``1. a (1.12), 2. b (0.97), ...``."""
     ranked = group.sort_values(["rank", "policy"])
@@ -142,7 +160,8 @@ def _summary(spec: TournamentSpec, frame: pd.DataFrame, table: pd.DataFrame, by_
     lines = [f"# Tournament: {spec.name}", "", spec.description.strip(), "",
              f"Entrants: {len(spec.entrants)}; scenarios: {', '.join(s.name for s in spec.scenarios)}; "
              f"seeds: {len(spec.seeds)}; sweep points: {spec.sweep.size}; seating: {spec.seating}.",
-             "Runs: " + ", ".join(f"{n} {status}" for status, n in runs.items()) + ".", "",
+             "Runs: " + ", ".join(f"{n} {status}" for status, n in runs.items()) + ".",
+             _plan_line(frame), "",
              "## Ranking (all scenarios and sweep points)", "",
              "Relative NPV = the lab's NPV / the mean NPV of the same seat in the same scenario, sweep point and "
              "seed over all line-ups (1 = average). Win rate: share of runs with the highest NPV (ties split). "

@@ -31,7 +31,11 @@ SCHEMA = pa.schema([
     ("npv", pa.float64()), ("final_capability", pa.float64()), ("mean_alpha", pa.float64()),
     ("revenue_share", pa.float64()), ("status", pa.string()), ("error", pa.string()),
     ("version", pa.string()),
+    ("plans", pa.int64()), ("plans_not_converged", pa.int64()), ("plan_residual", pa.float64()),
 ])
+PLAN_COLUMNS = ("plans", "plans_not_converged", "plan_residual")
+"""The lab's planning diagnostics (solves made, solves that did not converge, worst residual); parts
+written before they existed are read with these columns empty."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,12 @@ def _load_part(part: Path) -> tuple[pa.Table | None, str]:
         table = pq.read_table(part)
     except (pa.ArrowException, OSError) as error:
         return None, f"unreadable: {error}"
-    if not table.schema.remove_metadata().equals(SCHEMA):
+    schema = table.schema.remove_metadata()
+    if not schema.equals(SCHEMA) and schema.equals(pa.schema([f for f in SCHEMA if f.name not in PLAN_COLUMNS])):
+        for name in PLAN_COLUMNS:  # a part from before the planning diagnostics: they are unknown
+            table = table.append_column(SCHEMA.field(name), pa.nulls(table.num_rows, SCHEMA.field(name).type))
+        schema = table.schema.remove_metadata()
+    if not schema.equals(SCHEMA):
         return None, "foreign schema with columns " + ", ".join(table.schema.names)
     return table, ""
 

@@ -104,6 +104,10 @@ class CapabilityLaw(ABC):
         return M * (self.capability(x_new, p) / self.capability(x, p)), F + alpha * C * growth_integral(g, dt)
 
     # Optional closed forms: a law that has one defines a method of the same name (see the module docstring).
+    rate_concave: ClassVar[bool] = False
+    """Optional property a law may declare: ``rate(alpha, C)`` is concave in alpha. Planning solvers use it
+    to know a Hamiltonian has a single maximum in alpha (see ``HamiltonianAt.unimodal``); False, the safe
+    default, keeps their global scan."""
     separable_argmax: ClassVar[Callable[..., Array] | None] = None
     """``separable_argmax(serving_value, costate, C, p)``: argmax over alpha in [0, 1] of
     ``serving_value (1 - alpha) C + costate rate(alpha, C)``, where ``serving_value`` is the discounted

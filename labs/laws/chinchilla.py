@@ -21,6 +21,7 @@ HOFFMANN: Mapping[str, float] = {"E0": 1.69, "A": 406.4, "B": 410.7, "a": 0.34, 
 class ChinchillaLaw(CapabilityLaw):
     name = "chinchilla"
     description = "compute-optimal N, D from cumulative FLOPs; M = 1/(L - E0) (Hoffmann et al.)"
+    rate_concave = True  # alpha C, linear
     params = {
         "efficiency": Param("efficiency", 1e22, "FLOP per compute unit (hardware efficiency E)",
                             low=0.0, low_open=True, scale=(1e20, 1e24)),

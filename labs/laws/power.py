@@ -11,6 +11,7 @@ from labs.params import Param
 class PowerLaw(CapabilityLaw):
     name = "power"
     description = "dM/dt = beta_T (alpha C)^epsilon (Troynikov eq. 1)"
+    rate_concave = True  # (alpha C)^epsilon with 0 < epsilon < 1
     params = {
         "beta_T": Param("beta_T", 1.0, "training productivity scale", low=0.0, low_open=True, scale=(0.1, 5.0)),
         "epsilon": Param("epsilon", 0.5, "returns to training compute", low=0.0, high=1.0,

@@ -31,6 +31,13 @@ class DemandForm(ABC):
     description: ClassVar[str] = ""
     params: ClassVar[Mapping[str, Param]] = {}
 
+    pool_concave_in_supply: ClassVar[bool] = False
+    """Optional property a form may declare: with the rivals' value and tokens fixed, the pool is concave
+    in one lab's own supply ``K`` (``V = V0 + m K``, ``T = T0 + K``, ``m >= 0``) wherever it is positive,
+    and positive on an interval of ``K``. Planning solvers then know the lab's Hamiltonian has a single
+    maximum in alpha in the cases :attr:`policies.optimal_control.HamiltonianAt.unimodal` lists, and
+    skip the global scan there. False (the safe default) keeps the scan."""
+
     @abstractmethod
     def condition(self, t: Array | float, growth: float, p: Mapping[str, Any]) -> Array | float:
         """The time-only term of demand at ``t`` when demand grows at rate ``growth``."""

@@ -15,6 +15,7 @@ class CapacityDemand(DemandForm):
 
     name = "capacity"
     description = "P = omega q (1 - T / D(t)): the price reaches zero at D(t) tokens"
+    pool_concave_in_supply = True  # omega (V0 + m K)(1 - (T0 + K) / D): a concave quadratic in K
     params = {
         "capacity0": Param("capacity0", 1000.0, "capacity demand: tokens at which the price hits zero, D(0)",
                            low=0.0, low_open=True, scale=(10.0, 10000.0)),

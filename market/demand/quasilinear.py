@@ -15,6 +15,7 @@ class QuasilinearDemand(DemandForm):
 
     name = "quasilinear"
     description = "P = omega q - delta(t) T (Hao & Merrill); delta0 = 0 is unsaturable demand"
+    pool_concave_in_supply = True  # omega (V0 + m K) - delta (T0 + K)^2 is a concave quadratic in K
     params = {
         "delta0": Param("delta0", 0.0, "quasilinear demand slope delta(0) (0: unsaturable demand)", low=0.0,
                         scale=(0.0, 10.0)),
