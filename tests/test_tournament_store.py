@@ -17,6 +17,7 @@ import time
 from collections import namedtuple
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -198,3 +199,19 @@ def test_a_run_too_large_for_one_machine_is_refused_before_any_is_played(tmp_pat
     line = one_error_line(capsys.readouterr().err)
     assert str(path) in line and "more than the limit" in line and "--max-" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_overflows_is_recorded_as_failed_with_the_reason(tmp_path, capsys):
+    """Tournament runs go through the same checked loop as ``labrace run``: a run whose numbers leave the
+    floating-point range is a failed run saying which lab and quantity, never a row of inf or nan."""
+    path = write(tmp_path)
+    text = path.read_text()
+    assert '{ name = "big", compute0 = 200.0 }' in text
+    path.write_text(text.replace('{ name = "big", compute0 = 200.0 }',
+                                 '{ name = "big", compute0 = 200.0, law_params = { beta_T = 1e200 } }'))
+    assert tournament(path, tmp_path / "out") == 1
+    stored = ResultsStore(tmp_path / "out").read()
+    failed = stored[stored["status"] == "failed"]
+    assert len(failed) > 0  # at gamma = 2 the big lab's value M^gamma K passes 1e308
+    assert failed["error"].str.contains("left the floating-point range").all()
+    assert np.isfinite(stored.loc[stored["status"] == "ok", "npv"]).all()

@@ -33,7 +33,7 @@ from tqdm import tqdm
 from labs.params import ParameterError
 from labrace.simulation.columns import OUTCOME_NUMBERS as OUTCOME_COLUMNS
 from labrace.simulation.model import RaceModel
-from labrace.simulation.run import lab_outcomes
+from labrace.simulation.run import lab_outcomes, play_to_horizon
 
 if TYPE_CHECKING:  # the worker process imports this module: keep its imports to what a run needs
     from labrace.tournaments.plan import RunTask
@@ -153,7 +153,7 @@ def _rows(task: RunTask, version: str) -> list[dict[str, Any]]:
     meta = {"key": task.key, "scenario": task.scenario, "sweep": task.sweep, "seed": task.seed,
             "lineup": " | ".join(task.lineup), "version": version}
     try:
-        model = RaceModel(task.config).run()
+        model = play_to_horizon(task.config)
         outcomes = lab_outcomes(model)
         plans = plan_diagnostics(model)
     except Exception as error:  # noqa: BLE001 - a failed run is a result, not a crash
