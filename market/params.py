@@ -8,7 +8,7 @@ so a new demand form brings its parameters with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
@@ -67,14 +67,14 @@ class MarketParams(Validated):
 
     def to_dict(self) -> dict[str, Any]:
         """The flat ``[market]`` table of this market (the inverse of :meth:`from_dict`)."""
-        core = {f.name: getattr(self, f.name) for f in fields(self) if f.name in field_specs(type(self))}
-        return {**core, **dict(self.demand_params)}
+        return {**{name: getattr(self, name) for name in field_specs(type(self))}, **dict(self.demand_params)}
 
     def replace(self, **changes: Any) -> "MarketParams":
         """This market with some flat keys changed (changing ``demand`` resets the form's parameters)."""
-        flat = self.to_dict()
         if "demand" in changes and changes["demand"] != self.demand:
-            flat = {k: v for k, v in flat.items() if k in field_specs(type(self))}
+            flat = {name: getattr(self, name) for name in field_specs(type(self))}
+        else:
+            flat = self.to_dict()
         return MarketParams.from_dict({**flat, **changes}, "")
 
     @property
