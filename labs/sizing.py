@@ -28,9 +28,10 @@ from typing import Mapping
 import numpy as np
 from scipy.optimize import brentq, minimize, minimize_scalar
 
-from labs.laws.chinchilla import HOFFMANN
-
 Array = np.ndarray
+
+HOFFMANN: Mapping[str, float] = {"E0": 1.69, "A": 406.4, "B": 410.7, "a": 0.34, "b": 0.28}
+"""Hoffmann et al. (2022)'s fit of ``L(N, D) = E0 + A/N^a + B/D^b`` (Approach 3, as printed)."""
 
 TRAIN_FLOP_PER_PARAM_TOKEN = 6.0
 """Training FLOP per parameter per token (forward and backward pass)."""

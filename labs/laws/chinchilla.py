@@ -7,15 +7,11 @@ efficiency ``E``; the lab trains compute-optimally (``C_FLOP = 6 N D``, ``D = r 
 
 from __future__ import annotations
 
-from typing import Mapping
-
 import numpy as np
 
 from labs.laws.base import Array, CapabilityLaw, Params, growth_integral
 from labs.params import Param
-
-# Hoffmann et al. (2022) fit of L(N, D) = E0 + A / N^a + B / D^b.
-HOFFMANN: Mapping[str, float] = {"E0": 1.69, "A": 406.4, "B": 410.7, "a": 0.34, "b": 0.28}
+from labs.sizing import HOFFMANN
 
 
 class ChinchillaLaw(CapabilityLaw):
