@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from labs.laws import LAWS, CapabilityLaw
+from labs.laws import LAWS, CapabilityLaw, serving_factor
 from labs.spec import LabSpec
 
 Array = np.ndarray
@@ -56,6 +56,8 @@ class LabState:
             self.capability[group.index] = M
             self.trained[group.index] = F
         self.compute = self.compute0.copy()
+        self.serving = np.ones(self.n)
+        self._update_serving()
         self.alpha = np.zeros(self.n)
         self.revenue = np.zeros(self.n)
         self.share = np.zeros(self.n)
@@ -75,10 +77,17 @@ class LabState:
                                     -np.expm1(-self.discount * dt) / self.discount)
         return self._step_constants[1:]
 
+    def _update_serving(self) -> None:
+        """Tokens per unit of serving compute of the labs whose law makes them depend on model size."""
+        for group in self.groups:
+            if group.law.serving is not None:
+                x = group.law.planning_state(self.capability[group.index], self.trained[group.index])
+                self.serving[group.index] = serving_factor(group.law, x, group.params)
+
     @property
     def capacity(self) -> Array:
-        """Serving capacity K = (1 - alpha) C at the current decisions."""
-        return (1.0 - self.alpha) * self.compute
+        """Serving capacity K = (1 - alpha) C sigma at the current decisions (sigma = 1 for most laws)."""
+        return (1.0 - self.alpha) * self.compute * self.serving
 
     def book_revenue(self, revenue: Array, share: Array, t: float, dt: float) -> None:
         """Add the exact discounted integral of a revenue rate held constant over [t, t + dt)."""
@@ -106,6 +115,7 @@ class LabState:
             growth = growth * compute_shock
             observed = np.log(growth) / dt
         self.capability, self.trained, self.compute = M_new, F_new, C_old * growth
+        self._update_serving()
         self.growth_observed = observed
         self.capability_growth = np.log(M_new / M_old) / dt
 

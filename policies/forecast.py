@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labs.laws import LAWS
+from labs.laws import LAWS, serving_factor
 from policies.base import Array, Observation
 from policies.optimal_control import LabProblem, maximise_hamiltonian
 from policies.revenue import MarketRevenue, RivalPath
@@ -30,19 +30,23 @@ def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, f
     C0 = obs.compute[rivals][:, None]
     growth = obs.growth_observed[rivals][:, None]
     M = np.empty((rivals.size, t.size))
-    if forecast == "trend":
-        M[:] = obs.capability[rivals][:, None] * np.exp(obs.capability_growth[rivals][:, None] * elapsed)
-    else:
-        laws = np.array([obs.labs[int(j)].law for j in rivals])
-        for name in np.unique(laws):
-            rows = np.flatnonzero(laws == name)
-            law = LAWS[name]
-            p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
-            M_now = obs.capability[rivals[rows]][:, None]
-            F_now = obs.trained[rivals[rows]][:, None]
-            x = law.planning_state(M_now, F_now) + law.gain(alpha[rows], C0[rows], growth[rows], elapsed, p)
+    serving = np.ones((rivals.size, t.size))
+    laws = np.array([obs.labs[int(j)].law for j in rivals])
+    for name in np.unique(laws):
+        rows = np.flatnonzero(laws == name)
+        law = LAWS[name]
+        p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
+        M_now = obs.capability[rivals[rows]][:, None]
+        F_now = obs.trained[rivals[rows]][:, None]
+        x = law.planning_state(M_now, F_now)
+        if forecast == "trend":  # capability and tokens per unit of compute as they are now
+            M[rows] = M_now * np.exp(obs.capability_growth[rivals[rows]][:, None] * elapsed)
+            serving[rows] = serving_factor(law, x, p)
+        else:
+            x = x + law.gain(alpha[rows], C0[rows], growth[rows], elapsed, p)
             M[rows] = law.capability(x, p, law.multiplier(M_now, F_now, p))
-    K = (1.0 - alpha) * C0 * np.exp(growth * elapsed)
+            serving[rows] = serving_factor(law, x, p)
+    K = (1.0 - alpha) * C0 * np.exp(growth * elapsed) * serving
     return RivalPath.of_labs(t, M, K, market.gamma, market.contest_exponent)
 
 

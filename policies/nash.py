@@ -32,9 +32,9 @@ from labs.spec import PolicySpec
 from market.config import RaceConfig
 from policies.base import Array, Observation, PlanLog, Policy
 from policies.forecast import own_problem
-from policies.optimal_control import ControlResult, LabProblem, _anderson, solve_pontryagin
+from policies.optimal_control import ControlResult, LabProblem, ProblemGrid, _anderson, solve_pontryagin
 from policies.registry import register
-from policies.revenue import RivalPath
+from policies.revenue import RevenueAt, RivalPath
 
 
 @dataclass
@@ -81,8 +81,8 @@ class NashResult:
         return np.array([plan.switch_time(threshold) for plan in self.plans])
 
 
-def planned_path(problem: LabProblem, alpha: Array, t: Array) -> tuple[Array, Array]:
-    """Capability and serving capacity of a lab following ``alpha`` on the uniform grid ``t``.
+def _planned_revenue(problem: LabProblem, alpha: Array, t: Array) -> tuple[ProblemGrid, RevenueAt]:
+    """The problem on the uniform grid ``t`` and its revenue along the state ``alpha`` leads to.
 
     Integrated exactly as the solver integrates it (cumulative Simpson), so a plan's path here is the path
     its :class:`ControlResult` reports.
@@ -90,15 +90,20 @@ def planned_path(problem: LabProblem, alpha: Array, t: Array) -> tuple[Array, Ar
     h = (t[-1] - t[0]) / (t.size - 1)
     grid = problem.on_grid(t)
     x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
-    return problem.capability(x), (1.0 - alpha) * grid.compute
+    return grid, problem.revenue_at(grid.revenue, x)
+
+
+def planned_path(problem: LabProblem, alpha: Array, t: Array) -> tuple[Array, Array]:
+    """Capability and serving capacity of a lab following ``alpha`` on the uniform grid ``t``."""
+    _, at = _planned_revenue(problem, alpha, t)
+    return at.M, (1.0 - alpha) * at.compute
 
 
 def plan_npv(problem: LabProblem, alpha: Array, t: Array) -> float:
     """NPV of following ``alpha`` (values on the uniform grid ``t``) in ``problem``."""
-    M, _ = planned_path(problem, alpha, t)
+    grid, at = _planned_revenue(problem, alpha, t)
     h = (t[-1] - t[0]) / (t.size - 1)
-    grid = problem.on_grid(t)
-    discounted = grid.discount * grid.revenue(M, alpha)
+    discounted = grid.discount * at.revenue(alpha)
     return float(cumulative_simpson(discounted, dx=h, initial=0.0)[-1])
 
 

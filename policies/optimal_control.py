@@ -32,8 +32,8 @@ import numpy as np
 from scipy.integrate import cumulative_simpson, simpson
 from scipy.optimize import minimize
 
-from labs.laws import CapabilityLaw
-from policies.revenue import MarketRevenue, take_points
+from labs.laws import CapabilityLaw, serving_factor
+from policies.revenue import MarketRevenue, RevenueAt, RevenueGrid, take_points
 
 Array = np.ndarray
 
@@ -72,6 +72,17 @@ class LabProblem:
 
     def dcapability_dx(self, x: Array) -> Array:
         return self.law.dcapability_dx(x, self.law_params, self.multiplier)
+
+    def revenue_at(self, revenue: RevenueGrid, x: Array) -> RevenueAt:
+        """``revenue`` at planning state ``x``: the capability there and, if the law has it, its serving factor."""
+        return revenue.at(self.capability(x), serving_factor(self.law, x, self.law_params))
+
+    def revenue_dx(self, at: RevenueAt, x: Array, alpha: Array) -> Array:
+        """``dR/dx`` at ``at`` (from :meth:`revenue_at`): through capability and, if any, the serving factor."""
+        dR_dx = at.dM(alpha) * self.dcapability_dx(x)
+        if self.law.serving is None:
+            return dR_dx
+        return dR_dx + at.dserving(alpha) * self.law.serving(x, self.law_params)[1]
 
     def on_grid(self, t: Array) -> "ProblemGrid":
         """The problem on fixed times ``t``: discount factor, compute and revenue terms computed once."""
@@ -118,8 +129,8 @@ class HamiltonianAt:
     def __init__(self, grid: ProblemGrid, x: Array, costate: Array) -> None:
         self.grid = grid
         self.costate = costate
-        self.capability = grid.problem.capability(x)
-        self.revenue = grid.revenue.at(self.capability)
+        self.revenue = grid.problem.revenue_at(grid.revenue, x)
+        self.capability = self.revenue.M
 
     def take(self, index: Array) -> "HamiltonianAt":
         """This Hamiltonian at the grid points ``index`` only."""
@@ -421,7 +432,7 @@ def closed_form_alpha(h: HamiltonianAt) -> Array:
     """
     g = h.grid
     p = g.problem
-    serving_value = g.discount * p.revenue.market.omega * h.revenue.value_per_token
+    serving_value = g.discount * p.revenue.market.omega * h.revenue.value_per_token * h.revenue.serving
     return p.law.separable_argmax(serving_value, h.costate, g.compute, p.law_params)
 
 
@@ -429,11 +440,10 @@ def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array
     """State, capability and costate on the grid for a given alpha (all by cumulative Simpson)."""
     problem = grid.problem
     x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
-    M = problem.capability(x)
-    dR_dx = grid.revenue.dM(M, alpha) * problem.dcapability_dx(x)
-    integrand = grid.discount * dR_dx
+    at = problem.revenue_at(grid.revenue, x)
+    integrand = grid.discount * problem.revenue_dx(at, x, alpha)
     costate = cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
-    return x, M, costate
+    return x, at.M, costate
 
 
 def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int) -> Array:
@@ -584,7 +594,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
             run = _direct_rescue(problem, grid, run.best_alpha, h, tol, argmax)
     alpha = run.alpha
     x, M, costate = _trajectory(grid, alpha, h)
-    revenue = grid.revenue(M, alpha)
+    revenue = problem.revenue_at(grid.revenue, x).revenue(alpha)
     discounted = grid.discount * revenue
     npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
     converged = run.status == "converged" and run.change < tol
@@ -667,12 +677,11 @@ def npv_piecewise(problem: LabProblem, levels: Array, nodes: int = 8) -> tuple[f
     a, C0 = levels[:, None], C_start[:, None]
     x = x_start[:, None] + law.gain(a, C0, g, s, p)
     t = starts[:, None] + s
-    M = problem.capability(x)
     grid = problem.on_grid(t)
     discount = grid.discount
-    at = grid.revenue.at(M)
+    at = problem.revenue_at(grid.revenue, x)
     npv = float(np.sum(discount * at.revenue(a) * weights))
-    dR_dx = at.dM(a) * problem.dcapability_dx(x)
+    dR_dx = problem.revenue_dx(at, x, a)
     value_of_state = np.sum(discount * dR_dx * weights, axis=1)
     later = np.concatenate([np.cumsum(value_of_state[::-1])[::-1][1:], [0.0]])
     own = np.sum(discount * (at.dalpha(a) + dR_dx * law.gain_dalpha(a, C0, g, s, p)) * weights, axis=1)
@@ -704,12 +713,12 @@ def solve_direct(problem: LabProblem, pieces: int = 100, alpha0: Array | None = 
     gains = problem.law.gain(levels, problem.revenue.compute(t[:-1]), problem.revenue.growth, width,
                              problem.law_params)
     x = problem.x0 + np.concatenate([[0.0], np.cumsum(gains)])
-    M = problem.capability(x)
+    at = problem.revenue_at(problem.revenue.on_grid(t), x)
     npv, grad = npv_piecewise(problem, levels)
     projected = np.where((levels <= 1e-12) & (grad < 0) | (levels >= 1.0) & (grad > 0), 0.0, grad)
     return ControlResult(
-        t=t, alpha=alpha, state=x, capability=M, costate=np.full(t.size, np.nan),
-        revenue=problem.revenue.on_grid(t)(M, alpha), npv_path=np.full(t.size, np.nan), npv=npv,
+        t=t, alpha=alpha, state=x, capability=at.M, costate=np.full(t.size, np.nan),
+        revenue=at.revenue(alpha), npv_path=np.full(t.size, np.nan), npv=npv,
         iterations=int(result.nit), change=float(np.max(np.abs(projected)) / scale),
         converged=bool(result.success), method=f"direct: L-BFGS-B over {pieces} constant pieces",
         message=str(result.message))

@@ -128,18 +128,21 @@ class RevenueGrid:
             setattr(sub, name, take_points(value, index, n))
         return sub
 
-    def at(self, M: Array) -> "RevenueAt":
-        """Revenue at capability ``M`` (an array broadcastable against the grid), for any alpha."""
-        return RevenueAt(self, M)
+    def at(self, M: Array, serving: Array | float = 1.0) -> "RevenueAt":
+        """Revenue at capability ``M`` (an array broadcastable against the grid), for any alpha.
 
-    def __call__(self, M: Array, alpha: Array) -> Array:
-        return self.at(M).revenue(alpha)
+        ``serving`` is the tokens one unit of serving compute yields (the law's ``serving``; 1 for most).
+        """
+        return RevenueAt(self, M, serving)
 
-    def dM(self, M: Array, alpha: Array) -> Array:
-        return self.at(M).dM(alpha)
+    def __call__(self, M: Array, alpha: Array, serving: Array | float = 1.0) -> Array:
+        return self.at(M, serving).revenue(alpha)
 
-    def dalpha(self, M: Array, alpha: Array) -> Array:
-        return self.at(M).dalpha(alpha)
+    def dM(self, M: Array, alpha: Array, serving: Array | float = 1.0) -> Array:
+        return self.at(M, serving).dM(alpha)
+
+    def dalpha(self, M: Array, alpha: Array, serving: Array | float = 1.0) -> Array:
+        return self.at(M, serving).dalpha(alpha)
 
 
 class RevenueAt:
@@ -149,10 +152,12 @@ class RevenueAt:
     do not depend on alpha; a Hamiltonian maximiser evaluates many alphas at one state.
     """
 
-    def __init__(self, grid: RevenueGrid, M: Array) -> None:
+    def __init__(self, grid: RevenueGrid, M: Array, serving: Array | float = 1.0) -> None:
         m = grid.market
         self.grid = grid
         self.M = M
+        self.serving = serving
+        self.compute = grid.compute * serving  # tokens a lab serving all its compute would offer
         self.value_per_token = M ** m.gamma
         if not grid.separable:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -170,7 +175,7 @@ class RevenueAt:
 
     def _parts(self, alpha: Array) -> tuple[Array, Array, Array, Array, Array]:
         g = self.grid
-        K = (1.0 - alpha) * g.compute
+        K = (1.0 - alpha) * self.compute
         value = self.value_per_token * K + g.rival_value
         tokens = K + g.rival_tokens
         pool = g.market.form.pool(value, tokens, g.condition, g.market.omega)
@@ -182,7 +187,7 @@ class RevenueAt:
     def revenue(self, alpha: Array) -> Array:
         g = self.grid
         if g.separable:
-            return g.market.omega * self.value_per_token * (1.0 - alpha) * g.compute
+            return g.market.omega * self.value_per_token * (1.0 - alpha) * self.compute
         *_, pool, share = self._parts(alpha)
         return pool * share
 
@@ -191,7 +196,7 @@ class RevenueAt:
         g = self.grid
         m = g.market
         if g.separable:
-            return m.omega * m.gamma * self.M ** (m.gamma - 1.0) * (1.0 - alpha) * g.compute
+            return m.omega * m.gamma * self.M ** (m.gamma - 1.0) * (1.0 - alpha) * self.compute
         K, value, tokens, pool, share = self._parts(alpha)
         dpool_dvalue, _ = m.form.pool_derivatives(value, tokens, g.condition, m.omega)
         dvalue_dM = m.gamma * self.M ** (m.gamma - 1.0) * K
@@ -203,7 +208,7 @@ class RevenueAt:
         g = self.grid
         m = g.market
         if g.separable:
-            return -m.omega * self.value_per_token * g.compute * np.ones_like(alpha)
+            return -m.omega * self.value_per_token * self.compute * np.ones_like(alpha)
         K, value, tokens, pool, share = self._parts(alpha)
         dpool_dvalue, dpool_dtokens = m.form.pool_derivatives(value, tokens, g.condition, m.omega)
         dpool_dK = dpool_dvalue * self.value_per_token + dpool_dtokens
@@ -211,4 +216,8 @@ class RevenueAt:
         with np.errstate(divide="ignore", invalid="ignore"):
             dshare_dK = (1.0 - share) / (K + self.rival_per_own)
         dshare_dK = np.where(np.isfinite(dshare_dK), dshare_dK, 0.0)
-        return -g.compute * (share * dpool_dK + pool * dshare_dK)
+        return -self.compute * (share * dpool_dK + pool * dshare_dK)
+
+    def dserving(self, alpha: Array) -> Array:
+        """``dR/dsigma`` at tokens per unit of serving compute ``sigma``: ``(1 - alpha) C dR/dK``."""
+        return -(1.0 - alpha) / self.serving * self.dalpha(alpha)

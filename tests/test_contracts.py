@@ -132,3 +132,15 @@ def test_an_independent_demand_form_pays_omega_times_value(name):
         np.testing.assert_allclose(form.pool(V, T, cond, 2.0), 2.0 * V, rtol=1e-15)
     else:
         assert not np.allclose(form.pool(V, T, cond, 2.0), 2.0 * V)
+
+
+@settings(max_examples=40, deadline=None)
+@given(law_cases().filter(lambda case: case[0].serving is not None))
+def test_a_declared_serving_factor_is_positive_and_its_derivative_matches_finite_differences(case):
+    law, p, M0, F0 = case
+    x = float(law.planning_state(np.array([M0]), np.array([F0]))[0]) * 1.7
+    sigma, dsigma = law.serving(np.array([x]), p)
+    h = 1e-6 * x
+    numeric = (law.serving(np.array([x + h]), p)[0] - law.serving(np.array([x - h]), p)[0]) / (2 * h)
+    assert np.all(sigma > 0)
+    np.testing.assert_allclose(dsigma, numeric, rtol=1e-5)

@@ -153,3 +153,60 @@ def test_a_scenario_on_the_inference_aware_law_runs(tmp_path):
                     '[[labs]]\nlaw = "inference_aware"\nlaw_params = { inference_tokens = 1e13 }\n'
                     'policy = { name = "constant", params = { alpha = 0.5 } }\n')
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+
+
+SERVING_MARKET = dict(gamma=2.0, demand="capacity", capacity0=400.0, demand_growth=0.05)
+
+
+def serving_problem(reference):
+    from market.params import MarketParams
+    from policies.optimal_control import LabProblem
+    from policies.revenue import MarketRevenue
+    p = {"efficiency": 1e22, "inference_tokens": 1e13, "trained0": 10.0, "reference_params": reference}
+    revenue = MarketRevenue(MarketParams.build(**SERVING_MARKET), 100.0, 0.1)
+    return LabProblem(LAWS["inference_aware"], p, 10.0, revenue, 0.05, 0.0, 10.0)
+
+
+def test_the_npv_gradient_counts_the_serving_factor_exactly():
+    from policies.optimal_control import npv_piecewise
+    problem = serving_problem(1e10)
+    levels = np.linspace(0.9, 0.1, 12)
+    _, gradient = npv_piecewise(problem, levels)
+    h = 1e-6
+    numeric = [(npv_piecewise(problem, levels + h * e)[0] - npv_piecewise(problem, levels - h * e)[0]) / (2 * h)
+               for e in np.eye(levels.size)]
+    np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-6 * np.max(np.abs(numeric)))
+
+
+@pytest.mark.parametrize("gamma", [2.5, 3.5])
+def test_training_pays_for_a_lab_whose_models_serve_less_only_if_gamma_exceeds_one_over_a(gamma):
+    """Loss-optimal sizes: M ∝ C^(ab/(a+b)), tokens per unit of compute ∝ 1/N ∝ C^(-b/(a+b)), so in an
+    uncongested market revenue per unit of serving compute M^gamma/N grows with training iff gamma > 1/a."""
+    from market.params import MarketParams
+    from policies.optimal_control import LabProblem, solve_direct, solve_pontryagin
+    from policies.revenue import MarketRevenue
+    p = {"efficiency": 1e22, "trained0": 10.0, "reference_params": 1e10}
+    revenue = MarketRevenue(MarketParams.build(gamma=gamma, delta0=0.0), 100.0, 0.1)
+    problem = LabProblem(LAWS["loss_optimal"], p, 10.0, revenue, 0.05, 0.0, 10.0)
+    sweep, direct = solve_pontryagin(problem, 1000), solve_direct(problem, 200)
+    assert sweep.converged
+    assert sweep.npv == pytest.approx(direct.npv, rel=1e-6)
+    assert 1 / HOFFMANN_FIT.a == pytest.approx(2.94, abs=0.01)
+    if gamma < 1 / HOFFMANN_FIT.a:
+        assert np.all(sweep.alpha == 0.0)
+    else:
+        assert sweep.alpha[0] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_simulated_capacity_is_compute_times_reference_over_model_size(tmp_path):
+    path = tmp_path / "serving.toml"
+    path.write_text('horizon = 2.0\ndt = 0.25\n[market]\ngamma = 2.0\ndemand = "capacity"\n'
+                    '[[labs]]\nlaw = "inference_aware"\n'
+                    'law_params = { inference_tokens = 1e13, reference_params = 1e10 }\n'
+                    'policy = { name = "constant", params = { alpha = 0.4 } }\n')
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 0
+    import pandas as pd
+    labs = pd.read_csv(out / "labs.csv")
+    N, _ = inference_split(1e22 * labs.trained.to_numpy(), 1e13, HOFFMANN_FIT)
+    np.testing.assert_allclose(labs.capacity, 0.6 * labs.compute * 1e10 / N, rtol=1e-12)

@@ -19,7 +19,9 @@ policies ask the law instead of testing its type:
 * :meth:`separable_argmax`: the maximiser of the Hamiltonian ``a (1 - alpha) C + lambda rate(alpha, C)``,
   the form it takes when revenue is ``omega M^gamma (1 - alpha) C`` (labs that cannot affect each other);
 * :meth:`training_elasticity`: the returns to training compute the steady-state formulas use;
-* ``balanced_growth``: whether the balanced-growth derivation (a power-law rate of ``x = M``) applies.
+* ``balanced_growth``: whether the balanced-growth derivation (a power-law rate of ``x = M``) applies;
+* :meth:`serving`: tokens per unit of serving compute and their derivative in ``x``, for a law whose
+  model size changes what a unit of compute serves (absent: one token per unit, ``K = (1 - alpha) C``).
 """
 
 from __future__ import annotations
@@ -115,3 +117,12 @@ class CapabilityLaw(ABC):
     training_elasticity: ClassVar[Callable[..., Array] | None] = None
     """``training_elasticity(M, F, p)``: the returns to training compute at the labs' state, as the
     steady-state formulas use them."""
+    serving: ClassVar[Callable[..., tuple[Array, Array]] | None] = None
+    """``serving(x, p)``: ``(sigma, dsigma/dx)``, the tokens one unit of serving compute yields at planning
+    state ``x`` and their derivative, so that serving capacity is ``K = (1 - alpha) C sigma`` (model.md §6).
+    Solvers count ``dR/dsigma dsigma/dx`` in the costate; a law without it serves one token per unit."""
+
+
+def serving_factor(law: CapabilityLaw, x: Array, p: Params) -> Array | float:
+    """Tokens per unit of serving compute of ``law``'s labs at planning state ``x`` (1.0 without :attr:`serving`)."""
+    return 1.0 if law.serving is None else law.serving(x, p)[0]
