@@ -148,7 +148,7 @@ def _report(s: dict[str, Any], models: pd.DataFrame, table3: pd.DataFrame, gaps:
         ["Chinchilla", "70B parameters, 1.4T tokens, 5.76e23 FLOP (Gopher's budget)",
          f"rule D = 20N at 5.76e23: {billions(rule.params)}, {billions(rule.tokens)}",
          f"{100 * s['chinchilla_vs_rule_params']:+.1f}% in N; 6ND of 70B × 1.4T = {sci(chin.flops_6ND)} "
-         f"({100 * (chin.flops_over_gopher_budget - 1):+.1f}% vs 5.76e23: the paper counts FLOPs exactly, not as 6ND)"],
+         f"({100 * (chin.flops_over_gopher_budget - 1):+.1f}% vs 5.76e23: the paper uses its own FLOP count, not 6ND)"],
         ["Gopher", "280B parameters, 300B tokens, 5.76e23 FLOP",
          f"6ND = {sci(gopher.flops_6ND)}; loss {gopher.loss:.4f}",
          f"6ND is {100 * (gopher.flops_over_gopher_budget - 1):+.1f}% off the stated budget (same reason); "
