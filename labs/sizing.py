@@ -100,12 +100,6 @@ def loss_optimal_split_numeric(C: float, fit: LossFit = HOFFMANN_FIT) -> tuple[f
     return N, budget / N
 
 
-def loss_optimal_tokens_per_param(C: Array | float, fit: LossFit = HOFFMANN_FIT) -> Array:
-    """``D / N`` of the loss-optimal split: ``(C/6)^((a-b)/(a+b)) / G^2``, growing with ``C`` when a > b."""
-    N, D = loss_optimal_split(C, fit)
-    return D / N
-
-
 def rule_loss_penalty(C: Array | float, tokens_per_param: float = RULE_TOKENS_PER_PARAM,
                       fit: LossFit = HOFFMANN_FIT) -> Array:
     """How much higher the loss of the rule's split is than the loss-optimal one, at the same compute."""

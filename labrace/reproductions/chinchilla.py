@@ -18,8 +18,8 @@ from scipy.optimize import brentq
 from labrace.reproductions import sizing_figures
 from labrace.reproductions.markdown import billions, sci, table, write_outputs
 from labrace.version import labrace_version
-from labs.sizing import (HOFFMANN_FIT, RULE_TOKENS_PER_PARAM, SARDANA_FIT, TRAIN_FLOP_PER_PARAM_TOKEN, LossFit,
-                         loss_optimal_split, loss_optimal_split_numeric, rule_split)
+from labs.sizing import (HOFFMANN_FIT, SARDANA_FIT, TRAIN_FLOP_PER_PARAM_TOKEN, LossFit,
+                         loss_optimal_split, loss_optimal_split_numeric, rule_loss_penalty, rule_split)
 
 GOPHER_BUDGET = 5.76e23
 """Training FLOPs of Gopher, the budget Chinchilla was given (Hoffmann et al. 2022, Table 3)."""
@@ -79,7 +79,7 @@ def discrepancy(budgets: np.ndarray, fit: LossFit = HOFFMANN_FIT) -> pd.DataFram
         "flops": budgets, "optimal_params": N_opt, "optimal_tokens": D_opt,
         "optimal_tokens_per_param": D_opt / N_opt, "rule_params": N_rule, "rule_tokens": D_rule,
         "rule_over_optimal_params": N_rule / N_opt, "loss_optimal": loss_opt, "loss_rule": loss_rule,
-        "loss_penalty": fit.reducible(N_rule, D_rule) - fit.reducible(N_opt, D_opt),
+        "loss_penalty": rule_loss_penalty(budgets, fit=fit),
         "rule_extra_compute": np.array([rule_compute_to_match(C, fit) for C in budgets]) / budgets - 1.0,
         "brent_params": numeric, "closed_form_vs_brent": np.abs(N_opt / numeric - 1.0),
     })
