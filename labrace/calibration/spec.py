@@ -31,7 +31,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from labs.params import Param, did_you_mean
+from labs.params import Param, ParameterError, did_you_mean
 from scenarios.figures import FigureSet, load_figures
 from scenarios.loader import read_scenario, read_scenario_data, resolve_source
 from scenarios.schema import ScenarioError
@@ -210,7 +210,10 @@ def read_calibration(source: str | Path) -> CalibrationSpec:
         if kind not in MEASURES:
             raise ScenarioError(where, f"targets[{index}]", f"no model measure for {kind!r}{did_you_mean(kind, MEASURES)}",
                                 ", ".join(MEASURES))
-    point_sigma = POINT_SIGMA.check(spec.get("point_sigma", POINT_SIGMA.default), "point_sigma")
+    try:
+        point_sigma = POINT_SIGMA.check(spec.get("point_sigma", POINT_SIGMA.default), "point_sigma")
+    except ParameterError as error:
+        raise ScenarioError.wrap(where, error) from None
     data = read_scenario_data(scenario_path)
     free = _entries(spec.get("free"), "free", data, where)
     probe = _entries(spec.get("probe"), "probe", data, where)
