@@ -22,7 +22,7 @@ from labrace.simulation.real_units import real_summary
 from labrace.simulation.run import run_config
 from scenarios.figures import COLUMNS, load_figures, shipped_figures_path
 from scenarios.loader import config_from_dict, config_to_toml, read_scenario, resolve_source
-from scenarios.schema import ScenarioError
+from scenarios.schema import ScenarioError, scenario_units
 
 FRONTIER_LABS = {"OpenAI", "Anthropic", "Google DeepMind", "Meta", "xAI"}
 Z90 = 1.6448536269514722
@@ -118,8 +118,7 @@ def test_real_summary_matches_the_closed_form_revenue_of_a_lone_lab():
             "labs": [{"name": "solo", "compute0": C0, "growth": g, "discount": 0.1,
                       "law_params": {"beta_T": beta, "epsilon": eps, "capability0": M0},
                       "policy": {"name": "constant", "params": {"alpha": alpha}}}]}
-    scenario_units = read_units(data)
-    result = run_config(config_from_dict(data), units=scenario_units)
+    result = run_config(config_from_dict(data), units=scenario_units(data))
     t = np.arange(40) * dt
     M = M0 + beta * (alpha * C0) ** eps * np.expm1(eps * g * t) / (eps * g)
     K = (1 - alpha) * C0 * np.exp(g * t)
@@ -129,12 +128,6 @@ def test_real_summary_matches_the_closed_form_revenue_of_a_lone_lab():
     assert block["revenue_last_year_usd"] == pytest.approx(R[20:].sum() * dt * 1e9, rel=1e-10)
     assert block["compute_start_h100e"] == pytest.approx(C0 * 1e6, rel=1e-12)
     assert block["revenue_per_inference_h100e_year_start_usd"] == pytest.approx(R[0] * 1e9 / (K[0] * 1e6), rel=1e-10)
-
-
-def read_units(data: dict):
-    from scenarios.schema import scenario_units
-
-    return scenario_units(data)
 
 
 def test_run_prints_real_units_and_writes_them_to_the_summary(tmp_path, capsys):
@@ -301,3 +294,9 @@ def test_a_bad_calibration_file_exits_2_naming_the_file_and_field(tmp_path, caps
     assert main(["calibrate", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}: {field}" in err and word in err and "Traceback" not in err
+
+
+def test_validate_resolved_keeps_the_units_table(capsys):
+    assert main(["validate", "frontier_2025", "--resolved"]) == 0
+    resolved = tomllib.loads(capsys.readouterr().out)
+    assert resolved["units"] == {"h100e_per_compute_unit": 1e6, "usd_per_revenue_unit": 1e9, "start_year": 2025.0}
