@@ -76,7 +76,7 @@ def run(scenario: ScenarioSource, seed: int | None = None,
     """
     chosen = read_scenario(scenario, seed, limits)
     seeds = SEEDS.check(seeds)
-    result = run_config(chosen.config, on_step, chosen.description)
+    result = run_config(chosen.config, on_step, chosen.description, chosen.units)
     if baseline:
         result = result.with_baseline()
     return result.with_seeds(seeds) if seeds else result

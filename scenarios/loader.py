@@ -16,7 +16,8 @@ from typing import Any, Mapping
 from labs.params import did_you_mean
 from market.config import RaceConfig
 from scenarios.limits import Limits
-from scenarios.schema import ScenarioError, validate
+from scenarios.schema import ScenarioError, scenario_units, validate
+from scenarios.units import Units
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Scenario:
     config: RaceConfig
     description: str
     source: str
+    units: Units | None = None
 
 
 def shipped_dir() -> Path:
@@ -60,6 +62,11 @@ def _parse(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "", f"TOML value refused: {error}", "integers of at most 64 bits") from None
     except RecursionError:
         raise nested_too_deeply(str(path)) from None
+
+
+def read_scenario_data(source: str | Path) -> dict[str, Any]:
+    """The parsed (not yet validated) TOML of a scenario file or shipped scenario name."""
+    return _parse(resolve_source(source))
 
 
 def nested_too_deeply(source: str) -> ScenarioError:
@@ -98,7 +105,8 @@ def read_scenario(source: str | Path, limits: Limits = Limits()) -> Scenario:
     path = resolve_source(source)
     data = _parse(path)
     config = config_from_dict(data, str(path), default_name=path.stem, limits=limits)
-    return Scenario(config, str(data.get("description", "")), str(path))
+    units = scenario_units(data, str(path))
+    return Scenario(config, str(data.get("description", "")), str(path), units)
 
 
 def load_scenario(source: str | Path, limits: Limits = Limits()) -> RaceConfig:
@@ -149,11 +157,16 @@ def _pairs(items: Mapping[str, Any]) -> list[str]:
     return [f"{key} = {_value(value)}" for key, value in items.items() if value is not None]
 
 
-def config_to_toml(config: RaceConfig, description: str = "") -> str:
-    """The fully resolved scenario as TOML; ``load`` of it gives a config equal to ``config``."""
+def config_to_toml(config: RaceConfig, description: str = "", units: Units | None = None) -> str:
+    """The fully resolved scenario as TOML; ``load`` of it gives a config equal to ``config``.
+
+    ``units``, when given, is written as the ``[units]`` table (it is not part of the config).
+    """
     data = config.to_dict()
     lines = _pairs({"name": data["name"], "description": description,
                     "horizon": data["horizon"], "dt": data["dt"], "seed": data["seed"]})
+    if units is not None:
+        lines += ["", "[units]", *_pairs(units.to_dict())]
     for table in ("market", "shocks"):
         lines += ["", f"[{table}]", *_pairs(data[table])]
     for lab in data["labs"]:

@@ -23,6 +23,7 @@ from market.config import RUN_PARAMS, RaceConfig, ShockParams
 from market.params import MarketParams
 from policies.registry import resolve_policy
 from scenarios.limits import Limits, check_limits, too_many_labs
+from scenarios.units import Units
 
 DEFAULT_POLICY = "pontryagin"
 
@@ -37,6 +38,7 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "market": "table of market parameters",
     "shocks": "table of stochastic shock parameters",
     "labs": "array of lab tables [[labs]]",
+    "units": "table of real units: H100e per compute unit, US dollars per revenue unit, calendar year at t = 0",
 }
 LAB_KEYS: dict[str, str] = {
     "name": "lab name (default: lab<index+1>)",
@@ -179,6 +181,8 @@ def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str 
         run = {key: data[key] for key in RUN_PARAMS if key in data}
         market = MarketParams.from_dict(expect_table(data.get("market", {}), "market"), "market")
         shocks = ShockParams.from_dict(expect_table(data.get("shocks", {}), "shocks"), "shocks")
+        if "units" in data:
+            Units.from_dict(expect_table(data["units"], "units"))
         labs, entries = _labs(data.get("labs"), limits)
         try:
             config = RaceConfig(labs=labs, market=market, shocks=shocks, name=name, **run)
@@ -186,5 +190,18 @@ def validate(data: Mapping[str, Any], source: str = "<dict>", default_name: str 
             raise _entry_path(error, entries) from None
         check_limits(config, limits, entries)
         return config
+    except ParameterError as error:
+        raise ScenarioError.wrap(source, error) from None
+
+
+def scenario_units(data: Mapping[str, Any], source: str = "<dict>") -> Units | None:
+    """The scenario's ``[units]`` table as :class:`Units`, or ``None`` when it declares none.
+
+    Errors name ``source`` and the field (``units.start_year``) like every other scenario value.
+    """
+    if "units" not in data:
+        return None
+    try:
+        return Units.from_dict(expect_table(data["units"], "units"))
     except ParameterError as error:
         raise ScenarioError.wrap(source, error) from None

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reproduce": ("labrace.cli.commands.reproduce", "re-run a seed paper's experiments and explain differences"),
     "tournament": ("labrace.cli.commands.tournament", "play every line-up of policies and rank them"),
     "viz": ("labrace.cli.commands.viz", "serve the browser visualiser on this machine"),
+    "calibrate": ("labrace.cli.commands.calibrate", "fit a scenario to public figures and report the fit"),
 }
 
 

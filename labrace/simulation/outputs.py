@@ -19,6 +19,7 @@ from typing import Any
 from scenarios.loader import config_to_toml
 from labrace.simulation.columns import LAB_TABLE, MARKET_TABLE, OUTCOMES
 from labrace.simulation.destination import check_destination
+from labrace.simulation.real_units import real_summary
 from labrace.simulation.run import RunResult
 
 SEED_TABLE = "seeds.csv"
@@ -53,6 +54,8 @@ def summary(result: RunResult) -> dict[str, Any]:
                            for row in result.baseline.to_dict("records")]
     if result.seeds is not None:
         out["seeds"] = result.seeds.summary()
+    if result.units is not None:
+        out["real_units"] = real_summary(result)
     return out
 
 
@@ -96,7 +99,7 @@ def write_run(result: RunResult, out: Path, parquet: bool = False, figures: bool
         (staged / "summary.json").write_text(json.dumps(summary(result), indent=2, allow_nan=False) + "\n")
         if result.seeds is not None:
             result.seeds.table.to_csv(staged / SEED_TABLE, index=False)
-        (staged / "scenario.toml").write_text(config_to_toml(result.config, result.description))
+        (staged / "scenario.toml").write_text(config_to_toml(result.config, result.description, result.units))
         if figures:
             from labrace.simulation.figures import write_figures
 

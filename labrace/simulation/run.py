@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from market.config import RaceConfig
+from scenarios.units import Units
 from labrace.simulation.baseline import compare
 from labrace.simulation.columns import OUTCOME_TABLE
 from labrace.simulation.finite import check_step
@@ -40,6 +41,8 @@ class RunResult:
     description: str = ""
     baseline: pd.DataFrame | None = None
     seeds: SeedStudy | None = None
+    units: Units | None = None
+    """The scenario's real units (``[units]``), used only to translate outputs; ``None`` when it declares none."""
 
     @property
     def leaders(self) -> list[str]:
@@ -139,9 +142,10 @@ def play_to_horizon(config: RaceConfig, on_step: Callable[[int, int], None] | No
 
 
 def run_config(config: RaceConfig, on_step: Callable[[int, int], None] | None = None,
-               description: str = "") -> RunResult:
+               description: str = "", units: Units | None = None) -> RunResult:
     """Run ``config`` to its horizon (see :func:`play_to_horizon`) and collect its tables and outcomes."""
     model = play_to_horizon(config, on_step)
     version = labrace_version()
     return RunResult(config=config, key=config.key(version), version=version, labs=model.labs_frame(),
-                     market=model.market_frame(), outcomes=lab_outcomes(model), description=description)
+                     market=model.market_frame(), outcomes=lab_outcomes(model), description=description,
+                     units=units)

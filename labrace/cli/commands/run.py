@@ -15,6 +15,7 @@ from labs.params import ParameterError, printable
 from scenarios.limits import LIMIT_PARAMS, Limits
 from labrace import api
 from labrace.simulation.destination import check_destination, default_out
+from labrace.simulation.real_units import real_lines
 from labrace.simulation.run import RunResult
 from labrace.simulation.seeds import SEEDS
 
@@ -80,6 +81,8 @@ def print_summary(result: RunResult, out: Path) -> None:
             npv, capability = spread.loc[(lab, "npv")], spread.loc[(lab, "final_capability")]
             print(f"  {printable(lab):<16} NPV {npv['median']:.4g} [{npv['low']:.4g}, {npv['high']:.4g}]  "
                   f"capability {capability['median']:.4g} [{capability['low']:.4g}, {capability['high']:.4g}]")
+    if result.units is not None:
+        print("\n".join(real_lines(result)))
     print(f"winner: {printable(result.winner)}")
     print(f"outputs written to {printable(out)}")
 

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if config.step_mismatch():
             print(f"labrace validate: note: {printable(scenario.source)}: {config.step_mismatch()}", file=sys.stderr)
         if args.resolved:
-            print(config_to_toml(config, scenario.description), end="")
+            print(config_to_toml(config, scenario.description, scenario.units), end="")
         else:
             print(f"ok {printable(scenario.source)}: {printable(config.name)}, {len(config.labs)} labs, "
                   f"{config.horizon:g} years in {config.steps} steps")
