@@ -199,3 +199,21 @@ def test_the_compute_priced_scenario_shows_what_its_description_says():
     outcome = priced.outcomes.iloc[0]
     assert outcome["npv_profit"] == pytest.approx(3.13e6, rel=2e-3) and outcome["npv"] == pytest.approx(3.31e6, rel=2e-3)
     assert 1 - outcome["npv_profit"] / outcome["npv"] == pytest.approx(0.054, abs=0.001)
+
+
+def test_the_visualiser_shows_profit_when_compute_has_a_price():
+    from labrace.visualiser import charts
+
+    priced = RaceModel(_shipped("compute_priced"))
+    free = RaceModel(_shipped("duopoly"))
+    for model in (priced, free):
+        for _ in range(3):
+            model.step()
+    assert charts.npv_chart(priced).to_dict()["encoding"]["y"]["field"] == "npv_profit"
+    assert charts.npv_chart(free).to_dict()["encoding"]["y"]["field"] == "npv"
+    profit = charts.profit_chart(priced).to_dict()
+    assert profit["encoding"]["y"]["field"] == "profit"
+    assert np.allclose(sorted(v["profit"] for v in profit["datasets"][next(iter(profit["datasets"]))]),
+                       sorted(priced.labs_frame()["profit"]))
+    board = charts.leaderboard(priced)
+    assert np.allclose(board["NPV"], priced.state.npv_profit) and (board["NPV"] < 0).all()  # still training
