@@ -1,6 +1,7 @@
 """``labrace reproduce PAPER --out DIR``: re-run a seed paper's experiments with verified solvers.
 
-Only ``troynikov`` (seed 000) exists so far; see :mod:`labrace.reproductions.troynikov` for what it writes.
+``troynikov`` (seed 000; see :mod:`labrace.reproductions.troynikov` for what it writes) and ``hao_merrill``
+(seed 003; :mod:`labrace.reproductions.hao_merrill`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import sys
 from pathlib import Path
 
 from labs.params import ParameterError
+from labrace.reproductions.hao_merrill import reproduce_hao_merrill
 from labrace.reproductions.troynikov import reproduce_troynikov
 
 PAPERS = {"troynikov": reproduce_troynikov}
+PAPERS["hao_merrill"] = reproduce_hao_merrill
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("out", f"{str(args.out)!r} exists and is not a directory",
                              "a directory (created if missing)")
     summary = PAPERS[args.paper](args.out, quick=args.quick, progress=progress)
-    print(f"NPV {summary['npv']:,.4f}, final capability {summary['final_capability']:.4f}, "
-          f"switch time {summary['switch_time']:.3f}; wrote {args.out / 'report.md'}")
+    if "headline" in summary:
+        print(f"{summary['headline']}; wrote {args.out / 'report.md'}")
+    else:
+        print(f"NPV {summary['npv']:,.4f}, final capability {summary['final_capability']:.4f}, "
+              f"switch time {summary['switch_time']:.3f}; wrote {args.out / 'report.md'}")
     return 0
