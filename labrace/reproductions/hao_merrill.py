@@ -1,7 +1,7 @@
 """``labrace reproduce hao_merrill``: Hao & Merrill's (2026) profit-optimal training, re-derived and checked.
 
 Outputs in the chosen directory: ``verification.csv``, ``compute_bound.csv``, ``exponent_curve.csv``,
-``data_bound.csv``, ``summary.json``, ``fig1_exponent_vs_market_size.png``, ``fig2_calibration.png`` and
+``data_bound.csv``, ``efficiency.csv``, ``summary.json``, ``fig1_exponent_vs_market_size.png``, ``fig2_calibration.png`` and
 ``report.md``. ``quick`` uses fewer points in every sweep (for tests).
 """
 
@@ -30,11 +30,13 @@ def reproduce_hao_merrill(out: Path, quick: bool = False,
     curve = studies.exponent_curve(quick)
     progress("data-bound exponents")
     data_bound = studies.data_bound(quick)
+    efficiency = studies.efficiency_effects(quick)
     progress("calibration and labrace's dynamic lab")
     calibration = studies.calibration()
     dynamic = studies.dynamic_lab(quick)
     for name, rows in (("verification", verification), ("compute_bound", compute_bound),
-                       ("exponent_curve", curve), ("data_bound", data_bound)):
+                       ("exponent_curve", curve), ("data_bound", data_bound),
+                       ("efficiency", efficiency)):
         pd.DataFrame(rows).to_csv(out / f"{name}.csv", index=False)
     progress("figures")
     figures.exponent_curve(curve, out / "fig1_exponent_vs_market_size.png")
@@ -45,6 +47,7 @@ def reproduce_hao_merrill(out: Path, quick: bool = False,
         "verification": {"worst_relative_difference": worst, "cases": verification},
         "compute_bound": compute_bound,
         "data_bound": data_bound,
+        "efficiency": efficiency,
         "calibration": calibration,
         "dynamic_lab": dynamic,
         "labrace_version": labrace_version(),

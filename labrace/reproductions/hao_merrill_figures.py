@@ -37,7 +37,8 @@ def exponent_curve(rows: list[dict[str, Any]], path: Path) -> Path:
         ax.set_xlabel("market size μ = 1 / (6 α ρ δ E)")
         ax.set_ylabel(label)
         ax.legend()
-    axes[0].set_title("Exponent in E: theorem (dashed) for μ ≫ 1, training-limited (dotted) for μ ≪ 1")
+    fig.suptitle("Exponent in E of the profit optimum: the theorems' bound (dashed) for μ ≫ 1, "
+                 "training-limited (dotted) for μ ≪ 1", fontsize=10)
     return _save(fig, path)
 
 

@@ -203,3 +203,32 @@ def dynamic_lab(quick: bool) -> dict[str, Any]:
     return {"efficiencies": efficiencies.tolist(), "final_parameters": sizes, "training_flop": flops,
             "mean_alpha": alphas, "exponent_n": fitted_exponent(efficiencies, np.array(sizes)),
             "exponent_flop": fitted_exponent(efficiencies, np.array(flops))}
+
+
+def efficiency_effects(quick: bool) -> list[dict[str, Any]]:
+    """Elasticities of n*, d* and spend in parameter efficiency a and data efficiency b, by regime.
+
+    Central differences (1% steps) of numerical optima; the ray's closed form gives the same to the
+    optimiser's resolution, and is reported beside them.
+    """
+    h = 0.01
+    rows = []
+    regimes = {"compute-bound, large market": {"mu": 1e6, "data_cap": None},
+               "compute-bound, small market": {"mu": 1e-6, "data_cap": None},
+               "data-bound": {"mu": 1.0, "data_cap": 1e11}}
+    for gamma in GAMMAS:
+        for regime, setting in regimes.items():
+            base = reference(gamma, setting["mu"], data_cap=setting["data_cap"])
+            for name in ("a", "b"):
+                value = getattr(base, name)
+                up, down = base.with_(**{name: value * math.exp(h)}), base.with_(**{name: value * math.exp(-h)})
+                numerical = [solve_numerically(p) for p in (up, down)] if not quick or regime == "data-bound" else None
+                ray = [solve_on_the_ray(p) for p in (up, down)]
+                for quantity in ("n", "d", "training_spend"):
+                    row = {"gamma": gamma, "regime": regime, "efficiency": name, "quantity": quantity,
+                           "closed_form": math.log(getattr(ray[0], quantity) / getattr(ray[1], quantity)) / (2 * h)}
+                    if numerical is not None:
+                        row["numerical"] = (math.log(getattr(numerical[0], quantity) / getattr(numerical[1], quantity))
+                                            / (2 * h))
+                    rows.append(row)
+    return rows
