@@ -37,6 +37,7 @@ class RaceModel(mesa.Model):
         self.dt = config.dt
         self.t = 0.0
         self.state = LabState(config.labs)
+        self._free = np.zeros(self.state.n)  # the cost column with costs off (the recorder copies it)
         self.price = float("nan")
         self.last_clearing: Clearing | None = None
         for index, spec in enumerate(config.labs):
@@ -135,7 +136,7 @@ class RaceModel(mesa.Model):
         s = self.state
         if costs:
             return {"cost": s.cost, "profit": s.profit, "npv_profit": s.npv_profit}
-        return {"cost": np.zeros(s.n), "profit": revenue, "npv_profit": s.npv}
+        return {"cost": self._free, "profit": revenue, "npv_profit": s.npv}
 
     def run(self) -> "RaceModel":
         """Step until the horizon is reached."""
