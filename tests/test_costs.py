@@ -72,24 +72,24 @@ def test_planner_maximises_the_npv_of_profit_sweep_direct_and_closed_form_agree(
                                                     hardware_growth=DECLINE))
     sweep_free = solve_pontryagin(free)
     sweep = solve_pontryagin(priced)
-    direct = solve_direct(priced, pieces=200)
+    direct = solve_direct(priced, pieces=100)
     bill = bill_present_value(PRICE, 100.0, 0.1, DECLINE, 0.05, 10.0)
     assert sweep.converged and sweep.method.startswith("forward-backward sweep (closed_form")
     assert np.array_equal(sweep.alpha, sweep_free.alpha)  # the bill does not move the optimum
     assert abs(sweep.npv - (sweep_free.npv - bill)) < 1e-9 * sweep_free.npv
-    assert abs(direct.npv / sweep.npv - 1) < 2e-5  # piecewise-constant control: O(pieces^-2) short
+    assert abs(direct.npv / sweep.npv - 1) < 1e-4  # piecewise-constant control: O(pieces^-2) short (5e-5)
 
 
 def test_planner_with_costs_in_a_congested_market_matches_the_direct_method():
     market = MarketParams.build(omega=1.0, gamma=2.0, delta0=2.0, compute_price=PRICE, hardware_growth=DECLINE)
     problem = seed_problem(market=market)
     sweep = solve_pontryagin(problem)
-    direct = solve_direct(problem, pieces=200)
+    direct = solve_direct(problem, pieces=100)
     free = solve_pontryagin(seed_problem(market=market.replace(compute_price=0.0)))
     bill = bill_present_value(PRICE, 100.0, 0.1, DECLINE, 0.05, 10.0)
     assert sweep.converged
     assert abs(sweep.npv - (free.npv - bill)) < 1e-8 * free.npv
-    assert abs(direct.npv / sweep.npv - 1) < 2e-5
+    assert abs(direct.npv / sweep.npv - 1) < 1e-4
 
 
 def reinvesting_lab(**numbers: float) -> RaceConfig:
@@ -217,3 +217,13 @@ def test_the_visualiser_shows_profit_when_compute_has_a_price():
                        sorted(priced.labs_frame()["profit"]))
     board = charts.leaderboard(priced)
     assert np.allclose(board["NPV"], priced.state.npv_profit) and (board["NPV"] < 0).all()  # still training
+
+
+def test_planning_labs_run_with_reinvested_compute():
+    labs = tuple(LabSpec.build(name, reinvest=0.5, growth=0.0, discount=rho, policy="pontryagin",
+                               policy_params={"grid": 20, "replan_every": 5, "tol": 1e-6})
+                 for name, rho in (("p", 0.05), ("q", 0.1)))
+    market = MarketParams.build(compute_price=20.0, delta0=1.0)
+    result = run_config(RaceConfig(labs=labs, market=market, horizon=2.0, dt=0.1))
+    compute = result.labs.pivot(index="t", columns="lab", values="compute")
+    assert np.isfinite(compute.to_numpy()).all() and (compute.iloc[-1] != compute.iloc[0]).all()

@@ -37,13 +37,13 @@ class RaceModel(mesa.Model):
         self.dt = config.dt
         self.t = 0.0
         self.state = LabState(config.labs)
-        self._free = np.zeros(self.state.n)  # the cost column with costs off (the recorder copies it)
         self.price = float("nan")
         self.last_clearing: Clearing | None = None
         for index, spec in enumerate(config.labs):
             Lab(self, index, spec)
         self.policy_groups = self._give_policies()
-        self.recorder = Recorder(config.steps, self.state.names, [s.policy.label() for s in config.labs])
+        free = None if config.market.costs else {"cost": None, "profit": "revenue", "npv_profit": "npv"}
+        self.recorder = Recorder(config.steps, self.state.names, [s.policy.label() for s in config.labs], free)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
@@ -113,7 +113,7 @@ class RaceModel(mesa.Model):
         self.recorder.record(self.t, {
             "alpha": s.alpha, "capability": s.capability, "compute": s.compute, "capacity": capacity,
             "revenue": result.revenue, "share": result.shares, "npv": s.npv, "trained": s.trained,
-            **self._money(result.revenue, costs),
+            **({"cost": s.cost, "profit": s.profit, "npv_profit": s.npv_profit} if costs else {}),
         }, {"price": result.price, "tokens": result.tokens, "revenue_pool": result.pool,
             "quality": result.quality})
         compute_shock = None
@@ -130,13 +130,6 @@ class RaceModel(mesa.Model):
         self.datacollector.collect(self)
         if self.steps >= self.config.steps:
             self.running = False
-
-    def _money(self, revenue: np.ndarray, costs: bool) -> dict[str, np.ndarray]:
-        """The step's cost, profit and NPV of profit columns; with costs off, profit is revenue."""
-        s = self.state
-        if costs:
-            return {"cost": s.cost, "profit": s.profit, "npv_profit": s.npv_profit}
-        return {"cost": self._free, "profit": revenue, "npv_profit": s.npv}
 
     def run(self) -> "RaceModel":
         """Step until the horizon is reached."""

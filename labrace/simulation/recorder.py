@@ -6,7 +6,7 @@ created, which keeps data collection cheap for a thousand labs.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,11 +20,16 @@ MARKET_COLUMNS = values(MARKET_STEP)
 class Recorder:
     """Stores lab and market variables for each step of a run."""
 
-    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str]) -> None:
+    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str],
+                 copies: Mapping[str, str | None] | None = None) -> None:
+        """``copies`` names lab columns that equal another column (or are zero, ``None``) in this run:
+        they are not stored per step but filled in when the frame is built (profit is revenue, and the
+        compute bill zero, when compute is free)."""
         self.names = list(names)
         self.policies = list(policies)
+        self.copies = dict(copies or {})
         self.t = np.full(steps, np.nan)
-        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS}
+        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS if c not in self.copies}
         self.market = {c: np.full(steps, np.nan) for c in MARKET_COLUMNS}
         self.size = 0
 
@@ -49,7 +54,9 @@ class Recorder:
             "lab": np.tile(self.names, k),
             "policy": np.tile(self.policies, k),
         }
-        frame.update({c: self.labs[c][:k].ravel() for c in LAB_COLUMNS})
+        for c in LAB_COLUMNS:
+            source = self.copies.get(c, c)
+            frame[c] = np.zeros(k * n) if source is None else self.labs[source][:k].ravel()
         return pd.DataFrame(frame)
 
     def market_frame(self) -> pd.DataFrame:
