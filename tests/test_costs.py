@@ -27,6 +27,7 @@ from labrace.simulation.run import run_config
 from tests.cases import seed_problem
 
 PRICE, DECLINE = 2.0, 0.3
+PLANNER_PRICE = 500.0  # the compute_priced scenario's: the bill is 5% of the base case's NPV
 
 
 def bill_present_value(p0: float, C0: float, g: float, h: float, rho: float, T: float) -> float:
@@ -68,12 +69,12 @@ def test_exogenous_compute_bill_is_sunk_alphas_and_revenue_unchanged_profit_npv_
 
 def test_planner_maximises_the_npv_of_profit_sweep_direct_and_closed_form_agree():
     free = seed_problem()
-    priced = seed_problem(market=MarketParams.build(omega=1.0, gamma=2.0, compute_price=PRICE,
+    priced = seed_problem(market=MarketParams.build(omega=1.0, gamma=2.0, compute_price=PLANNER_PRICE,
                                                     hardware_growth=DECLINE))
     sweep_free = solve_pontryagin(free)
     sweep = solve_pontryagin(priced)
     direct = solve_direct(priced, pieces=100)
-    bill = bill_present_value(PRICE, 100.0, 0.1, DECLINE, 0.05, 10.0)
+    bill = bill_present_value(PLANNER_PRICE, 100.0, 0.1, DECLINE, 0.05, 10.0)
     assert sweep.converged and sweep.method.startswith("forward-backward sweep (closed_form")
     assert np.array_equal(sweep.alpha, sweep_free.alpha)  # the bill does not move the optimum
     assert abs(sweep.npv - (sweep_free.npv - bill)) < 1e-9 * sweep_free.npv
@@ -81,12 +82,12 @@ def test_planner_maximises_the_npv_of_profit_sweep_direct_and_closed_form_agree(
 
 
 def test_planner_with_costs_in_a_congested_market_matches_the_direct_method():
-    market = MarketParams.build(omega=1.0, gamma=2.0, delta0=2.0, compute_price=PRICE, hardware_growth=DECLINE)
+    market = MarketParams.build(omega=1.0, gamma=2.0, delta0=2.0, compute_price=PLANNER_PRICE, hardware_growth=DECLINE)
     problem = seed_problem(market=market)
     sweep = solve_pontryagin(problem)
     direct = solve_direct(problem, pieces=100)
     free = solve_pontryagin(seed_problem(market=market.replace(compute_price=0.0)))
-    bill = bill_present_value(PRICE, 100.0, 0.1, DECLINE, 0.05, 10.0)
+    bill = bill_present_value(PLANNER_PRICE, 100.0, 0.1, DECLINE, 0.05, 10.0)
     assert sweep.converged
     assert abs(sweep.npv - (free.npv - bill)) < 1e-8 * free.npv
     assert abs(direct.npv / sweep.npv - 1) < 1e-4
