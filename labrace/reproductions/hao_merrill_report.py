@@ -108,9 +108,12 @@ def _efficiency(s: dict[str, Any]) -> str:
     e = {(r["gamma"], r["regime"], r["efficiency"], r["quantity"]): r["closed_form"] for r in s["efficiency"]}
     large, small, data = "compute-bound, large market", "compute-bound, small market", "data-bound"
 
+    def signed(x: float) -> str:
+        return f"{round(x, 2) + 0.0:+.2f}"  # + 0.0: no "-0.00"
+
     def show(regime: str, efficiency: str, quantities: tuple[str, ...]) -> str:
-        return "; ".join(f"{q.replace('training_spend', 'spend')} {e[(0.0, regime, efficiency, q)]:+.2f} / "
-                         f"{e[(-1.0, regime, efficiency, q)]:+.2f}" for q in quantities)
+        return "; ".join(f"{q.replace('training_spend', 'spend')} {signed(e[(0.0, regime, efficiency, q)])} / "
+                         f"{signed(e[(-1.0, regime, efficiency, q)])}" for q in quantities)
 
     rows = [
         ["data efficiency b raises model size and spend (abstract; compute-bound)",

@@ -22,14 +22,17 @@ class Recorder:
 
     def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str],
                  copies: Mapping[str, str | None] | None = None) -> None:
-        """``copies`` names lab columns that equal another column (or are zero, ``None``) in this run:
-        they are not stored per step but filled in when the frame is built (profit is revenue, and the
-        compute bill zero, when compute is free)."""
+        """``copies`` names lab columns that equal another column (or are zero, ``None``) in this run
+        (profit is revenue, and the compute bill zero, when compute is free): they share that column's
+        array instead of being written every step."""
         self.names = list(names)
         self.policies = list(policies)
         self.copies = dict(copies or {})
         self.t = np.full(steps, np.nan)
         self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS if c not in self.copies}
+        zeros = np.zeros((steps, len(names)))
+        for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
+            self.labs[c] = zeros if source is None else self.labs[source]
         self.market = {c: np.full(steps, np.nan) for c in MARKET_COLUMNS}
         self.size = 0
 
@@ -54,9 +57,7 @@ class Recorder:
             "lab": np.tile(self.names, k),
             "policy": np.tile(self.policies, k),
         }
-        for c in LAB_COLUMNS:
-            source = self.copies.get(c, c)
-            frame[c] = np.zeros(k * n) if source is None else self.labs[source][:k].ravel()
+        frame.update({c: self.labs[c][:k].ravel() for c in LAB_COLUMNS})
         return pd.DataFrame(frame)
 
     def market_frame(self) -> pd.DataFrame:
