@@ -228,3 +228,12 @@ def test_planning_labs_run_with_reinvested_compute():
     result = run_config(RaceConfig(labs=labs, market=market, horizon=2.0, dt=0.1))
     compute = result.labs.pivot(index="t", columns="lab", values="compute")
     assert np.isfinite(compute.to_numpy()).all() and (compute.iloc[-1] != compute.iloc[0]).all()
+
+
+def test_baseline_of_reinvesting_labs_reports_an_exploding_independent_market_as_undefined():
+    # Unsaturable demand pays omega M^gamma per unit served at any scale: reinvested profit then buys compute
+    # without bound, and that run leaves the floating-point range; the comparison with each lab alone stands.
+    result = run_config(_shipped("reinvestment")).with_baseline()
+    baseline = result.baseline.set_index("lab")
+    assert baseline["independent_npv"].isna().all() and baseline["change_vs_independent"].isna().all()
+    assert np.isfinite(baseline["alone_npv"]).all() and (baseline["change_vs_alone"] < 0).all()
