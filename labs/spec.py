@@ -50,6 +50,13 @@ class LabSpec(Validated):
                                scale=(-0.2, 1.0))
     discount: float = spec_field(0.05, "discount rate rho per year", low=0.0, low_open=True, high=2.0,
                                  scale=(0.01, 0.5))
+    reinvest: float | None = spec_field(None, "share s of profit reinvested in compute, which then is a state "
+                                        "(omit: exogenous compute C0 exp(g t))", low=0.0, high=1.0,
+                                        optional=True, scale=(0.0, 1.0))
+    depreciation: float = spec_field(0.25, "rate d at which compute capacity wears out, per year (with reinvest)",
+                                     low=0.0, low_open=True, high=10.0, scale=(0.1, 1.0))
+    funding: float = spec_field(0.0, "capital F raised per year to buy compute, revenue units (with reinvest)",
+                                low=0.0, scale=(0.0, 1000.0))
     law: str = DEFAULT_LAW
     law_params: tuple[tuple[str, Any], ...] = ()
     policy: PolicySpec = field(default_factory=lambda: PolicySpec("pontryagin"))
@@ -74,6 +81,11 @@ class LabSpec(Validated):
         if isinstance(policy, str):
             policy = PolicySpec(policy, freeze(policy_params or {}))
         return cls(name=name, law=law, law_params=freeze(law_params or {}), policy=policy, **numbers)
+
+    @property
+    def reinvests(self) -> bool:
+        """True when this lab's compute is bought from profit (docs/model.md §7) rather than exogenous."""
+        return self.reinvest is not None
 
     @property
     def law_kwargs(self) -> dict[str, Any]:

@@ -46,6 +46,11 @@ class LabState:
         self.compute0 = np.array([s.compute0 for s in specs], dtype=float)
         self.growth = np.array([s.growth for s in specs], dtype=float)
         self.discount = np.array([s.discount for s in specs], dtype=float)
+        self.reinvesting = np.array([s.reinvests for s in specs], dtype=bool)
+        if self.reinvesting.any():  # compute is a state for these labs (docs/model.md §7)
+            self.reinvest = np.array([s.reinvest or 0.0 for s in specs], dtype=float)
+            self.depreciation = np.array([s.depreciation for s in specs], dtype=float)
+            self.funding = np.array([s.funding for s in specs], dtype=float)
         laws = np.array([s.law for s in specs])
         self.groups = [LawGroup(LAWS[name], np.flatnonzero(laws == name), specs)
                        for name in dict.fromkeys(s.law for s in specs)]  # in order of first appearance
@@ -62,6 +67,9 @@ class LabState:
         self.revenue = np.zeros(self.n)
         self.share = np.zeros(self.n)
         self.npv = np.zeros(self.n)
+        self.cost = np.zeros(self.n)
+        self.profit = np.zeros(self.n)
+        self.npv_profit = np.zeros(self.n)
         self.growth_observed = self.growth.copy()
         self.capability_growth = np.zeros(self.n)
         self._step_constants: tuple[float, Array, Array, Array] | None = None
@@ -95,13 +103,32 @@ class LabState:
         self.share = share
         self.npv = self.npv + revenue * np.exp(-self.discount * t) * self._constants(dt)[2]
 
-    def advance(self, dt: float, compute_shock: Array | None = None) -> None:
-        """Train at the current alpha and grow compute over one step (exact for each law)."""
+    def book_cost(self, cost: Array, t: float, dt: float) -> None:
+        """Charge the compute bill ``cost`` (a rate over [t, t + dt)) and book the profit it leaves."""
+        self.cost = cost
+        self.profit = self.revenue - cost
+        self.npv_profit = self.npv_profit + self.profit * np.exp(-self.discount * t) * self._constants(dt)[2]
+
+    def reinvestment_growth(self, unit_price: float) -> Array:
+        """Each lab's compute growth rate from reinvested profit and funding, ``d (s pi + F) / (p C)``.
+
+        Zero for labs with exogenous compute (docs/model.md §7).
+        """
+        spend = self.reinvest * self.profit + self.funding
+        return np.where(self.reinvesting, self.depreciation * spend / (unit_price * self.compute), 0.0)
+
+    def advance(self, dt: float, compute_shock: Array | None = None, extra_growth: Array | None = None) -> None:
+        """Train at the current alpha and grow compute over one step (exact for each law).
+
+        ``extra_growth`` adds to the growth rate of compute over this step (reinvested profit); the laws
+        then integrate training with compute growing at the total rate.
+        """
         M_old = self.capability
         C_old = self.compute
+        rate = self.growth if extra_growth is None else self.growth + extra_growth
         if len(self.groups) == 1 and isinstance(self.groups[0].rows, slice):
             group = self.groups[0]
-            M_new, F_new = group.law.advance(M_old, self.trained, self.alpha, C_old, self.growth, dt,
+            M_new, F_new = group.law.advance(M_old, self.trained, self.alpha, C_old, rate, dt,
                                              group.params)
         else:
             M_new = np.empty(self.n)
@@ -109,8 +136,11 @@ class LabState:
             for group in self.groups:
                 i = group.rows
                 M_new[i], F_new[i] = group.law.advance(M_old[i], self.trained[i], self.alpha[i], C_old[i],
-                                                       self.growth[i], dt, group.params)
+                                                       rate[i], dt, group.params)
         growth, observed, _ = self._constants(dt)
+        if extra_growth is not None:
+            growth = growth * np.exp(extra_growth * dt)
+            observed = np.log(growth) / dt
         if compute_shock is not None:
             growth = growth * compute_shock
             observed = np.log(growth) / dt

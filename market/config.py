@@ -63,6 +63,11 @@ class RaceConfig(Validated):
                                      f"duplicate lab name {lab.name!r} (also labs[{seen[lab.name]}])",
                                      "a name not used by another lab")
             seen[lab.name] = index
+        for index, lab in enumerate(self.labs):
+            if lab.reinvests and not self.market.costs:
+                raise ParameterError(f"labs[{index}].reinvest",
+                                     "reinvesting profit needs compute to have a price",
+                                     "omit reinvest, or set [market] compute_price > 0")
         if self.dt > self.horizon:
             raise ParameterError("dt", f"step {self.dt} is longer than the horizon {self.horizon}",
                                  f"a number in (0, {self.horizon}]")

@@ -34,6 +34,11 @@ class MarketParams(Validated):
     demand: str = spec_field("quasilinear", "inverse demand form", kind="choice", choices=tuple(DEMANDS))
     demand_growth: float = spec_field(0.0, "growth rate g_d of demand (delta shrinks, D grows)",
                                       scale=(-0.5, 1.0))
+    compute_price: float = spec_field(0.0, "price p0 of a compute unit at t = 0, revenue units (0: costs off)",
+                                      low=0.0, scale=(0.0, 10.0))
+    hardware_growth: float = spec_field(0.31, "growth rate h of hardware price-performance (FLOP per revenue "
+                                        "unit); a compute unit costs p0 exp(-h t)", low=-1.0, high=2.0,
+                                        scale=(0.0, 0.7))
     demand_params: tuple[tuple[str, Any], ...] = ()
     demand_kwargs: Mapping[str, Any] = field(init=False, repr=False, compare=False)
 
@@ -90,6 +95,15 @@ class MarketParams(Validated):
     def independent(self) -> bool:
         """True when the pool is ``omega V`` exactly (no congestion): labs only compete through the split."""
         return self.form.independent(self.demand_kwargs)
+
+    @property
+    def costs(self) -> bool:
+        """True when compute has a price (docs/model.md §7): labs then pay for it and earn profit."""
+        return self.compute_price > 0.0
+
+    def unit_price(self, t: Array | float) -> Array | float:
+        """Price of one compute unit at ``t``, ``p0 exp(-h t)`` (0 with costs off)."""
+        return self.compute_price * np.exp(-self.hardware_growth * np.asarray(t, dtype=float))
 
     def condition(self, t: Array | float) -> Array | float:
         """The demand form's time-only term at ``t`` (its slope or saturation point)."""

@@ -58,7 +58,9 @@ def own_problem(obs: Observation, lab: int, rivals_path: RivalPath) -> LabProble
     M, F = obs.capability[lab:lab + 1], obs.trained[lab:lab + 1]
     x0 = float(law.planning_state(M, F)[0])
     multiplier = float(law.multiplier(M, F, p)[0])
-    revenue = MarketRevenue(obs.market, float(obs.compute[lab]), spec.growth, obs.t, rivals_path)
+    # A lab that buys compute from profit forecasts it at the growth it observed (docs/model.md §7).
+    growth = float(obs.growth_observed[lab]) if spec.reinvests else spec.growth
+    revenue = MarketRevenue(obs.market, float(obs.compute[lab]), growth, obs.t, rivals_path)
     return LabProblem(law, p, x0, revenue, spec.discount, obs.t, obs.horizon, multiplier)
 
 

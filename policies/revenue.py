@@ -116,6 +116,9 @@ class RevenueGrid:
         self.t = t
         self.compute = revenue.compute(t)
         self.alone = revenue.rivals.empty
+        # The compute bill (docs/model.md §7) does not depend on alpha or capability: it is subtracted from
+        # revenue, so every NPV is an NPV of profit, and no derivative changes.
+        self.cost = self.market.unit_price(t) * self.compute if self.market.costs else None
         if not self.separable:
             self.rival_value, self.rival_tokens, self.rival_log_weight = revenue.rivals.at(t)
             self.condition = self.market.condition(t)
@@ -185,11 +188,14 @@ class RevenueAt:
         return K, value, tokens, pool, share
 
     def revenue(self, alpha: Array) -> Array:
+        """Revenue at ``alpha``; with costs on, profit (revenue minus the compute bill)."""
         g = self.grid
         if g.separable:
-            return g.market.omega * self.value_per_token * (1.0 - alpha) * self.compute
-        *_, pool, share = self._parts(alpha)
-        return pool * share
+            earned = g.market.omega * self.value_per_token * (1.0 - alpha) * self.compute
+        else:
+            *_, pool, share = self._parts(alpha)
+            earned = pool * share
+        return earned if g.cost is None else earned - g.cost
 
     def dM(self, alpha: Array) -> Array:
         """``dR/dM``: more value per token raises the pool, and a larger contest weight raises the share."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from labs.params import did_you_mean
+from labs.spec import LAB_PARAMS
 from market.config import RaceConfig
 from scenarios.limits import Limits
 from scenarios.schema import ScenarioError, scenario_units, validate
@@ -170,7 +171,7 @@ def config_to_toml(config: RaceConfig, description: str = "", units: Units | Non
     for table in ("market", "shocks"):
         lines += ["", f"[{table}]", *_pairs(data[table])]
     for lab in data["labs"]:
-        head = {key: lab[key] for key in ("name", "compute0", "growth", "discount", "law")}
+        head = {key: lab[key] for key in ("name", *LAB_PARAMS, "law")}
         lines += ["", "[[labs]]", *_pairs(head), "[labs.law_params]", *_pairs(lab["law_params"]),
                   "[labs.policy]", *_pairs({"name": lab["policy"]["name"]}),
                   "[labs.policy.params]", *_pairs(lab["policy"]["params"])]

@@ -167,9 +167,12 @@ def scenarios(draw):
     labs = draw(st.lists(_lab(), min_size=1, max_size=3))
     for index, entry in enumerate(labs):
         entry["name"] = f"L{index}"
+    market = draw(_market())
+    if any("reinvest" in entry for entry in labs) and not market.get("compute_price"):
+        market["compute_price"] = 1.0  # reinvesting profit needs compute to have a price
     return {"name": draw(st.text(min_size=1, max_size=8).filter(str.strip)), "dt": dt,
             "horizon": draw(st.floats(dt, 100.0)), "seed": draw(st.integers(0, 2 ** 32)),
-            "market": draw(_market()), "shocks": draw(_table(SHOCK_PARAMS)), "labs": labs}
+            "market": market, "shocks": draw(_table(SHOCK_PARAMS)), "labs": labs}
 
 
 @settings(max_examples=60, deadline=None)

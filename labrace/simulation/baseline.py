@@ -17,6 +17,7 @@ import pandas as pd
 
 from market.config import RaceConfig
 from market.params import MarketParams
+from labrace.simulation.finite import OutOfRangeError
 
 INDEPENDENT_DEMAND = {"demand": "quasilinear", "delta0": 0.0, "contest": None}
 COLUMNS = ("lab", "npv", "alone_npv", "change_vs_alone", "independent_npv", "change_vs_independent")
@@ -43,7 +44,12 @@ def compare(config: RaceConfig, npv: pd.Series, run_npv: Callable[[RaceConfig], 
     ``npv`` is the run's NPV per lab (indexed by name); ``run_npv`` runs a configuration and returns its
     NPV per lab, so the caller decides how runs are made (and the numbers match ``labrace run``'s).
     """
-    independent = run_npv(replace(config, market=independent_market(config.market)))
+    try:
+        independent = run_npv(replace(config, market=independent_market(config.market)))
+    except OutOfRangeError:
+        # Unsaturable demand can make a market without rivals explode (labs that reinvest profit in
+        # compute grow without bound): that comparison is then undefined, the others stand.
+        independent = pd.Series(float("nan"), index=[lab.name for lab in config.labs])
     rows = []
     for index, lab in enumerate(config.labs):
         by_itself = float(run_npv(alone(config, index))[lab.name])

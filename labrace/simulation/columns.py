@@ -30,6 +30,7 @@ class Column:
     measured: str
     meaning: str
     key: bool = False
+    stored: bool = True  # kept by a tournament's results store (its schema lists these)
 
     def convert(self, value: Any) -> Any:
         """``value`` as the plain Python type of this column (for JSON)."""
@@ -55,6 +56,11 @@ LAB_STEP: tuple[Column, ...] = (
     Column("npv", "float", "revenue units", "step end",
            "revenue discounted at the lab's own rate ρ and summed from t = 0 through this step"),
     Column("trained", "float", "compute units", STEP_START, "cumulative training compute F"),
+    Column("cost", "float", "revenue units / year", STEP_START,
+           "compute bill p(t) C at the compute unit's price p(t) = p₀ e^{−h t} (0 with costs off)"),
+    Column("profit", "float", "revenue units / year", STEP_START, "profit rate π = R − p(t) C (R with costs off)"),
+    Column("npv_profit", "float", "revenue units", "step end",
+           "profit discounted at the lab's own rate ρ and summed from t = 0 through this step"),
 )
 
 MARKET_STEP: tuple[Column, ...] = (
@@ -73,6 +79,8 @@ OUTCOMES: tuple[Column, ...] = (
     Column("mean_alpha", "float", "share of compute", "over the run", "mean training share over the steps"),
     Column("revenue_share", "float", "fraction", "over the run",
            "the lab's share of all revenue earned, each lab's revenue discounted at its own rate"),
+    Column("npv_profit", "float", "revenue units", "horizon",
+           "NPV of the lab's profit (revenue minus compute bill; its revenue NPV with costs off)", stored=False),
     Column("rank", "int", "", "horizon", "rank by NPV (1 = highest; labs whose NPVs are equal to rounding share the better rank)"),
 )
 
@@ -96,7 +104,7 @@ LAB_TABLE = names(LAB_STEP)
 MARKET_TABLE = names(MARKET_STEP)
 OUTCOME_TABLE = names(OUTCOMES)
 # A tournament stores a run's measured numbers per seat; ranks are recomputed across runs, not stored.
-OUTCOME_NUMBERS = tuple(c.name for c in OUTCOMES if c.kind == "float")
+OUTCOME_NUMBERS = tuple(c.name for c in OUTCOMES if c.kind == "float" and c.stored)
 
 
 MARKDOWN_HEADER = "| column | meaning | measured | unit |"

@@ -42,7 +42,8 @@ class RaceModel(mesa.Model):
         for index, spec in enumerate(config.labs):
             Lab(self, index, spec)
         self.policy_groups = self._give_policies()
-        self.recorder = Recorder(config.steps, self.state.names, [s.policy.label() for s in config.labs])
+        free = None if config.market.costs else {"cost": None, "profit": "revenue", "npv_profit": "npv"}
+        self.recorder = Recorder(config.steps, self.state.names, [s.policy.label() for s in config.labs], free)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
@@ -102,12 +103,17 @@ class RaceModel(mesa.Model):
         capacity = s.capacity
         result = clear(s.capability, capacity, self.t, self.market_params, omega)
         s.book_revenue(result.revenue, result.shares, self.t, self.dt)
+        costs = self.market_params.costs
+        if costs:
+            unit_price = float(self.market_params.unit_price(self.t))
+            s.book_cost(unit_price * s.compute, self.t, self.dt)
         self.price, self.tokens, self.revenue_pool, self.quality = (result.price, result.tokens, result.pool,
                                                                     result.quality)
         self.last_clearing = result
         self.recorder.record(self.t, {
             "alpha": s.alpha, "capability": s.capability, "compute": s.compute, "capacity": capacity,
             "revenue": result.revenue, "share": result.shares, "npv": s.npv, "trained": s.trained,
+            **({"cost": s.cost, "profit": s.profit, "npv_profit": s.npv_profit} if costs else {}),
         }, {"price": result.price, "tokens": result.tokens, "revenue_pool": result.pool,
             "quality": result.quality})
         compute_shock = None
@@ -115,7 +121,8 @@ class RaceModel(mesa.Model):
             sigma = shocks.compute_noise
             z = self.rng.standard_normal(s.n)
             compute_shock = np.exp(sigma * np.sqrt(self.dt) * z - 0.5 * sigma ** 2 * self.dt)
-        s.advance(self.dt, compute_shock)
+        extra = s.reinvestment_growth(unit_price) if costs and s.reinvesting.any() else None
+        s.advance(self.dt, compute_shock, extra)
         if shocks.breakthrough_rate > 0:
             jumps = self.rng.poisson(shocks.breakthrough_rate * self.dt, s.n)
             s.apply_breakthroughs((1.0 + shocks.breakthrough_size) ** jumps)

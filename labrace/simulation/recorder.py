@@ -6,7 +6,7 @@ created, which keeps data collection cheap for a thousand labs.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,11 +20,19 @@ MARKET_COLUMNS = values(MARKET_STEP)
 class Recorder:
     """Stores lab and market variables for each step of a run."""
 
-    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str]) -> None:
+    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str],
+                 copies: Mapping[str, str | None] | None = None) -> None:
+        """``copies`` names lab columns that equal another column (or are zero, ``None``) in this run
+        (profit is revenue, and the compute bill zero, when compute is free): they share that column's
+        array instead of being written every step."""
         self.names = list(names)
         self.policies = list(policies)
+        self.copies = dict(copies or {})
         self.t = np.full(steps, np.nan)
-        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS}
+        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS if c not in self.copies}
+        zeros = np.zeros((steps, len(names)))
+        for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
+            self.labs[c] = zeros if source is None else self.labs[source]
         self.market = {c: np.full(steps, np.nan) for c in MARKET_COLUMNS}
         self.size = 0
 

@@ -117,6 +117,7 @@ def lab_outcomes(model: RaceModel) -> pd.DataFrame:
         "final_capability": s.capability,
         "mean_alpha": rec.labs["alpha"][:k].mean(axis=0),
         "revenue_share": earned / total if total > 0 else np.zeros(s.n),
+        "npv_profit": s.npv_profit if model.market_params.costs else s.npv,
         "rank": tie_ranks(npv),
     }
     return pd.DataFrame({name: measured[name] for name in OUTCOME_TABLE})

@@ -85,7 +85,16 @@ def capability_chart(model: RaceModel) -> alt.Chart:
 
 
 def npv_chart(model: RaceModel) -> alt.Chart:
+    """Discounted revenue so far; with costs on (docs/model.md §7), discounted profit instead."""
+    if model.market_params.costs:
+        return lab_line_chart(model, "npv_profit", "Cumulative discounted profit (NPV of revenue minus compute bill)",
+                              "NPV of profit")
     return lab_line_chart(model, "npv", "Cumulative discounted revenue (NPV)", "NPV")
+
+
+def profit_chart(model: RaceModel) -> alt.Chart:
+    """Profit rate against time (revenue minus the compute bill): shown when compute has a price."""
+    return lab_line_chart(model, "profit", "Profit rate (revenue minus compute bill)", "profit / year")
 
 
 def share_chart(model: RaceModel) -> alt.Chart:
@@ -151,14 +160,15 @@ def plan_chart(model: RaceModel) -> alt.Chart:
 
 
 def leaderboard(model: RaceModel) -> pd.DataFrame:
-    """Labs ranked by discounted revenue so far, with their latest capability, alpha and share."""
+    """Labs ranked by discounted revenue so far (profit, with costs on), with their latest capability, alpha
+    and share."""
     s = model.state
     k = model.recorder.size
     last = {c: (model.recorder.labs[c][k - 1] if k else np.full(s.n, np.nan)) for c in ("alpha", "share")}
     frame = pd.DataFrame({
         "lab": s.names,
         "policy": [spec.policy.label() for spec in model.config.labs],
-        "NPV": s.npv,
+        "NPV": s.npv_profit if model.market_params.costs else s.npv,
         "capability": s.capability,
         "alpha": last["alpha"],
         "share": last["share"],

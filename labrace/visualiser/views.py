@@ -77,6 +77,14 @@ def plan_view(model: RaceModel) -> solara.Element:
     return cell(chart_element(charts.plan_chart(model)))
 
 
+def profit_view(model: RaceModel) -> solara.Element:
+    """Profit rate per lab when compute has a price, or a note saying how to give it one."""
+    if not model.market_params.costs:
+        return cell(solara.Info("Compute is free in this scenario: profit equals revenue "
+                                "(set [market] compute_price > 0 to charge for it)."))
+    return cell(chart_element(charts.profit_chart(model)))
+
+
 VIEWS: list[View] = [
     _figure(charts.alpha_chart),
     _figure(charts.capability_chart),
@@ -84,6 +92,7 @@ VIEWS: list[View] = [
     _figure(charts.price_chart),
     _figure(charts.npv_chart),
     plan_view,
+    profit_view,
     leaderboard_view,
 ]
 
