@@ -17,15 +17,21 @@ from labs.params import did_you_mean
 from market.config import RaceConfig
 from scenarios.limits import Limits
 from scenarios.schema import ScenarioError, validate
+from scenarios.uncertainty import Uncertainty, split_uncertain
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario with the parts of the file that are not part of the run (its description)."""
+    """A validated scenario with the parts of the file that are not part of the run (its description).
+
+    ``uncertainty`` holds the parameters the file gives as distributions (``config`` has their medians);
+    ``None`` for a scenario that did not come from a file.
+    """
 
     config: RaceConfig
     description: str
     source: str
+    uncertainty: Uncertainty | None = None
 
 
 def shipped_dir() -> Path:
@@ -97,8 +103,12 @@ def read_scenario(source: str | Path, limits: Limits = Limits()) -> Scenario:
     """
     path = resolve_source(source)
     data = _parse(path)
-    config = config_from_dict(data, str(path), default_name=path.stem, limits=limits)
-    return Scenario(config, str(data.get("description", "")), str(path))
+    try:
+        uncertainty = split_uncertain(data, str(path), path.stem, limits)
+    except RecursionError:
+        raise nested_too_deeply(str(path)) from None
+    config = config_from_dict(uncertainty.nominal, str(path), default_name=path.stem, limits=limits)
+    return Scenario(config, str(data.get("description", "")), str(path), uncertainty)
 
 
 def load_scenario(source: str | Path, limits: Limits = Limits()) -> RaceConfig:
