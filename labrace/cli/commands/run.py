@@ -36,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=SEEDS.default, metavar="N",
                         help="also run N seeds spawned from the scenario's seed and report each lab's median "
                              "and 90%% interval (per-seed table: seeds.csv)")
+    parser.add_argument("--samples", type=int, default=0, metavar="N",
+                        help="instead of one run, the Monte Carlo of N samples of the scenario's distributions "
+                             "(and seeds): medians, 5%%-95%% intervals and fan charts; resumable")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="with --samples: worker processes (default 0: in this process)")
     parser.add_argument("--parquet", action="store_true", help="also write labs.parquet and market.parquet")
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stdout")
@@ -95,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
     scenario = api.read_scenario(args.scenario, seed=args.seed, limits=limits)
     config = scenario.config
     out = args.out if args.out is not None else default_out(config.name)
+    if args.samples:
+        from labrace.cli.commands.samples import run_samples
+
+        return run_samples(args, scenario, out, limits)
     check_destination(out, args.force)
     if seeds and not config.shocks.active:
         print("labrace run: note: the scenario has no shocks, so every seed gives the same outcomes unless a "

@@ -1,0 +1,54 @@
+"""Writing a study's files next to its samples store: tables, ``summary.json``, the resolved scenario, figures.
+
+The store (``samples.parquet/``) must survive for the study to resume, so a study's folder is never
+replaced whole as a single run's is; each file is written under a temporary name and renamed into place,
+so none is ever seen half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from scenarios.loader import config_to_toml
+from labrace.uncertainty.montecarlo import MonteCarloResult
+from labrace.uncertainty.samples import PATHS
+
+SAMPLE_TABLE = "samples.csv"
+"""One row per sample and lab: sample, seed, each uncertain parameter's value, the lab's outcomes."""
+
+
+def write_text(path: Path, text: str) -> Path:
+    """``text`` into ``path`` through a temporary file renamed into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    return write_text(path, frame.to_csv(index=False))
+
+
+def sample_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The samples without their trajectories (those are in the store and the fans)."""
+    return frame.drop(columns=["key", "path_t", *[f"path_{name}" for name in PATHS]], errors="ignore")
+
+
+def write_monte_carlo(result: MonteCarloResult, figures: bool = True) -> list[Path]:
+    """Every file of a Monte Carlo into its output folder; returns the paths written."""
+    out = result.out
+    scenario = result.study.scenario
+    written = [write_table(sample_table(result.samples), out / SAMPLE_TABLE),
+               write_table(result.intervals, out / "intervals.csv"),
+               write_table(result.fans, out / "fans.csv"),
+               write_text(out / "summary.json", json.dumps(result.summary(), indent=2, allow_nan=False) + "\n"),
+               write_text(out / "scenario.toml", config_to_toml(scenario.config, scenario.description))]
+    if figures and not result.fans.empty:
+        from labrace.uncertainty.figures import write_fans
+
+        written += write_fans(result.fans, scenario.config.name, out)
+    return written

@@ -1,0 +1,32 @@
+"""An uncertainty study in one call: build it, play the missing runs into ``out``, write its files.
+
+``labrace run --samples``, ``labrace sensitivity`` and :func:`labrace.monte_carlo` /
+:func:`labrace.sensitivity` are these functions plus argument parsing and printing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from scenarios.limits import Limits
+from scenarios.loader import Scenario
+from labrace.uncertainty.montecarlo import MonteCarloResult, fans, intervals, monte_carlo_study
+from labrace.uncertainty.outputs import write_monte_carlo
+from labrace.uncertainty.study import _warn, check_study_destination
+
+
+def monte_carlo(scenario: Scenario, samples: int, out: str | Path, workers: int = 0, progress: bool = True,
+                limits: Limits = Limits(), figures: bool = True, force: bool = False,
+                notify: Callable[[str], None] = _warn) -> MonteCarloResult:
+    """Run ``samples`` draws of the scenario's distributions (and seeds) into ``out``; resumable.
+
+    Every sample is drawn and validated before the first is played, and ``out`` is checked as for a run.
+    """
+    out = Path(out)
+    study = monte_carlo_study(scenario, samples, limits)
+    check_study_destination(out, force)
+    report, frame = study.play(out, workers, progress, "samples", notify)
+    result = MonteCarloResult(study, out, report, frame, intervals(frame), fans(frame))
+    write_monte_carlo(result, figures)
+    return result
