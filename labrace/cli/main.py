@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reproduce": ("labrace.cli.commands.reproduce", "re-run a seed paper's experiments and explain differences"),
     "tournament": ("labrace.cli.commands.tournament", "play every line-up of policies and rank them"),
     "viz": ("labrace.cli.commands.viz", "serve the browser visualiser on this machine"),
+    "sensitivity": ("labrace.cli.commands.sensitivity", "rank which uncertain parameters move each lab's NPV and "
+                    "training share (Sobol indices)"),
 }
 
 

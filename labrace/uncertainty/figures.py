@@ -10,10 +10,22 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from labrace.simulation.columns import OUTCOMES, axis_label
 from labrace.simulation.figures import LAB_FIGURES, TIME_LABEL, theme
 
 FAN_FIGURES = {column: (stem, label, log) for stem, column, label, log in LAB_FIGURES}
 """The fans use the run figures' quantities, labels (with units) and scales."""
+
+
+OUTPUT_LABELS = {"npv": axis_label(OUTCOMES, "npv", "NPV"),
+                 "mean_alpha": axis_label(OUTCOMES, "mean_alpha", "training share (mean alpha)"),
+                 "final_capability": axis_label(OUTCOMES, "final_capability", "final capability M")}
+
+
+def _legend_below(fig: Figure, ax) -> None:
+    """One legend for the figure, under its panels (inside, it covers bars)."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=len(labels), frameon=False)
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -63,9 +75,10 @@ def index_plot(indices: pd.DataFrame, title: str, path: Path) -> Path:
                         error_kw={"elinewidth": 0.8})
             ax.set_yticks(y, rows["parameter"])
             ax.set_xlim(left=min(0.0, float(rows[["S1_low", "ST_low"]].min().min())))
-            ax.set_title(output, fontsize=9)
-        axes[0].legend(loc="lower right", frameon=False)
+            ax.set_title(OUTPUT_LABELS.get(output, output), fontsize=9)
         axes[-1].set_xlabel("Sobol index (share of the output's variance)")
+        fig.tight_layout()
+        _legend_below(fig, axes[0])
         fig.suptitle(title)
         return _save(fig, path)
 
@@ -84,8 +97,10 @@ def tornado(swings: pd.DataFrame, title: str, path: Path) -> Path:
             ax.barh(y, rows["at_low"] - base, left=base, color="C0", label="parameter at its p5")
             ax.barh(y, rows["at_high"] - base, left=base, color="C3", label="parameter at its p95")
             ax.axvline(base, color="black", linewidth=0.8)
+            ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
             ax.set_yticks(y, rows["parameter"])
-            ax.set_title(output, fontsize=9)
-        axes[0].legend(loc="lower right", frameon=False, fontsize=8)
+            ax.set_title(OUTPUT_LABELS.get(output, output), fontsize=9)
+        fig.tight_layout()
+        _legend_below(fig, axes[0])
         fig.suptitle(title)
         return _save(fig, path)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from scenarios.loader import config_to_toml
 from labrace.uncertainty.montecarlo import MonteCarloResult
+from labrace.uncertainty.sensitivity import SensitivityResult
 from labrace.uncertainty.samples import PATHS
 
 SAMPLE_TABLE = "samples.csv"
@@ -52,3 +53,31 @@ def write_monte_carlo(result: MonteCarloResult, figures: bool = True) -> list[Pa
 
         written += write_fans(result.fans, scenario.config.name, out)
     return written
+
+
+def write_sensitivity(result: SensitivityResult, figures: bool = True) -> list[Path]:
+    """Every file of a sensitivity study into its output folder; returns the paths written."""
+    out = result.out
+    scenario = result.study.scenario
+    written = [write_table(sample_table(result.samples), out / "design.csv"),
+               write_table(result.indices, out / "indices.csv"),
+               write_table(result.tornado, out / "tornado.csv"),
+               write_text(out / "summary.json", json.dumps(result.summary(), indent=2, allow_nan=True) + "\n"),
+               write_text(out / "scenario.toml", config_to_toml(scenario.config, scenario.description))]
+    if figures:
+        from labrace.uncertainty.figures import index_plot, tornado
+
+        name = scenario.config.name
+        for lab, rows in result.indices.groupby("lab", sort=False):
+            stem = _stem(lab)
+            written.append(index_plot(rows, f"{name}: Sobol indices of {lab}", out / f"sobol_{stem}.png"))
+            swings = result.tornado[result.tornado["lab"] == lab]
+            written.append(tornado(swings, f"{name}: {lab}, each parameter from its p5 to its p95",
+                                   out / f"tornado_{stem}.png"))
+    return written
+
+
+def _stem(lab: str) -> str:
+    from labrace.simulation.destination import slug
+
+    return slug(lab)

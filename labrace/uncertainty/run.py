@@ -12,7 +12,8 @@ from typing import Callable
 from scenarios.limits import Limits
 from scenarios.loader import Scenario
 from labrace.uncertainty.montecarlo import MonteCarloResult, fans, intervals, monte_carlo_study
-from labrace.uncertainty.outputs import write_monte_carlo
+from labrace.uncertainty.outputs import write_monte_carlo, write_sensitivity
+from labrace.uncertainty.sensitivity import SensitivityResult, analyse, sensitivity_study
 from labrace.uncertainty.study import _warn, check_study_destination
 
 
@@ -29,4 +30,19 @@ def monte_carlo(scenario: Scenario, samples: int, out: str | Path, workers: int 
     report, frame = study.play(out, workers, progress, "samples", notify)
     result = MonteCarloResult(study, out, report, frame, intervals(frame), fans(frame))
     write_monte_carlo(result, figures)
+    return result
+
+
+def sensitivity(scenario: Scenario, base: int, out: str | Path, workers: int = 0, progress: bool = True,
+                limits: Limits = Limits(), figures: bool = True, force: bool = False,
+                notify: Callable[[str], None] = _warn) -> SensitivityResult:
+    """Sobol indices and tornado swings of the scenario's distributions (``base`` a power of two) into ``out``;
+    resumable like a Monte Carlo."""
+    out = Path(out)
+    study = sensitivity_study(scenario, base, limits)
+    check_study_destination(out, force)
+    report, frame = study.play(out, workers, progress, "sensitivity", notify)
+    indices, swings, dropped = analyse(study, frame, base)
+    result = SensitivityResult(study, out, report, frame, indices, swings, base, dropped)
+    write_sensitivity(result, figures)
     return result
