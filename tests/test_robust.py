@@ -1,0 +1,113 @@
+"""Robust policies: regret and expected relative NPV on a table worked by hand, the classification tree
+against a brute-force split search and known boundaries, and the section in a sampled tournament's report."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labrace.cli.main import main
+from labrace.tournaments.robust import best_split, fit_tree, ranking, rules
+
+
+def test_regret_and_expected_relative_npv_on_a_table_worked_by_hand():
+    table = pd.DataFrame({"a": [1.2, 0.8, 1.0], "b": [1.0, 1.1, 1.0], "c": [0.5, 0.6, 1.3]},
+                         index=pd.MultiIndex.from_tuples([("s", "w1"), ("s", "w2"), ("s", "w3")],
+                                                         names=["scenario", "sweep"]))
+    got = ranking(table).set_index("policy")
+    # best per world: 1.2 (a), 1.1 (b), 1.3 (c)
+    np.testing.assert_allclose(got.loc[["a", "b", "c"], "expected_relative_npv"], [1.0, 3.1 / 3, 0.8])
+    np.testing.assert_allclose(got.loc[["a", "b", "c"], "max_regret"], [0.3, 0.3, 0.7])
+    np.testing.assert_allclose(got.loc[["a", "b", "c"], "mean_regret"], [(0 + 0.3 + 0.3) / 3,
+                                                                         (0.2 + 0 + 0.3) / 3, (0.7 + 0.5 + 0) / 3])
+    np.testing.assert_allclose(got.loc[["a", "b", "c"], "win_share"], [1 / 3, 1 / 3, 1 / 3])
+    assert got.loc["b", "rank_expected"] == 1 and got.loc["c", "rank_max_regret"] == 3
+
+
+def _brute_force(x: np.ndarray, y: np.ndarray, min_leaf: int) -> float:
+    """The lowest weighted Gini impurity of any single split, by trying every threshold one at a time."""
+    def gini(labels):
+        if not len(labels):
+            return 0.0
+        _, counts = np.unique(labels, return_counts=True)
+        return len(labels) - (counts ** 2).sum() / len(labels)
+
+    best = np.inf
+    for j in range(x.shape[1]):
+        values = np.unique(x[:, j])
+        for low, high in itertools.pairwise(values):
+            below = x[:, j] <= (low + high) / 2
+            if below.sum() >= min_leaf and (~below).sum() >= min_leaf:
+                best = min(best, gini(y[below]) + gini(y[~below]))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_split_search_finds_the_brute_force_optimum(seed: int):
+    rng = np.random.default_rng(seed)
+    x = rng.random((60, 3)).round(2)  # ties included
+    y = rng.integers(0, 3, 60)
+    found = best_split(x, y, 3, min_leaf=3)
+    assert found is not None and found[2] == pytest.approx(_brute_force(x, y, 3), abs=1e-9)
+
+
+def test_the_tree_recovers_known_win_regions():
+    rng = np.random.default_rng(1)
+    x = rng.random((400, 3))
+    labels = ["A" if a < 0.3 else ("B" if b < 0.6 else "C") for a, b, _ in x]
+    tree = fit_tree(x, labels, ["p", "q", "r"])
+    assert tree.feature == "p" and abs(tree.threshold - 0.3) < 0.01
+    assert tree.high.feature == "q" and abs(tree.high.threshold - 0.6) < 0.01
+    found = {r["winner"]: r for r in rules(tree)}
+    assert set(found) == {"A", "B", "C"} and all(r["wins"] == r["worlds"] for r in found.values())
+    assert found["C"]["conditions"] == f"p > {tree.threshold:.4g} and q > {tree.high.threshold:.4g}"
+
+
+TOURNAMENT = """
+name = "robust"
+lineup_size = 2
+scenarios = [{ name = "short", horizon = 3.0, labs = [{ name = "lab" }] }]
+
+[[entrants]]
+policy = "constant"
+params = { alpha = 0.2 }
+
+[[entrants]]
+policy = "constant"
+params = { alpha = 0.6 }
+
+[[entrants]]
+policy = "myopic"
+
+[sweep.sample]
+n = 10
+seed = 3
+ranges = { "labs.discount" = [0.01, 0.6], "market.delta0" = { distribution = "lognormal", p5 = 0.2, median = 1.0, p95 = 5.0 } }
+"""
+
+
+def test_a_sampled_tournament_reports_robust_policies(tmp_path: Path):
+    path = tmp_path / "t.toml"
+    path.write_text(TOURNAMENT)
+    out = tmp_path / "out"
+    assert main(["tournament", str(path), "--out", str(out), "--serial", "--no-progress"]) == 0
+    robust = pd.read_csv(out / "robust.csv").set_index("policy")
+    winners = pd.read_csv(out / "winners.csv")
+    assert len(winners) == 10 and winners["market.delta0"].gt(0).all()
+    # independently from the per-run results: the mean relative NPV per sweep point, then over the points
+    runs = pd.read_parquet(out / "runs.parquet")
+    mean = runs.groupby(["sweep", "seed", "seat"])["npv"].transform("mean")
+    runs["relative"] = runs["npv"] / mean
+    per_world = runs.groupby(["sweep", "policy"])["relative"].mean().unstack()
+    expected = per_world.mean()
+    np.testing.assert_allclose(robust.loc[expected.index, "expected_relative_npv"], expected.to_numpy(), rtol=1e-12)
+    regret = (per_world.max(axis=1).to_numpy()[:, None] - per_world.to_numpy()).max(axis=0)
+    np.testing.assert_allclose(robust.loc[per_world.columns, "max_regret"], regret, rtol=1e-12, atol=1e-15)
+    summary = (out / "summary.md").read_text()
+    assert "## Robust policies across the sweep points" in summary and "Minimax-regret choice" in summary
+    assert "wins" in summary.split("Where each entrant wins")[1]
+    assert (out / "robust.png").stat().st_size > 10_000
