@@ -101,9 +101,15 @@ def run(args: argparse.Namespace) -> int:
     config = scenario.config
     out = args.out if args.out is not None else default_out(config.name)
     if args.samples:
+        if args.baseline or seeds or args.parquet:
+            raise ParameterError("--samples", "a Monte Carlo is not combined with --baseline, --seeds or --parquet",
+                                 "--samples alone (its samples vary the seeds too)")
         from labrace.cli.commands.samples import run_samples
 
         return run_samples(args, scenario, out, limits)
+    if scenario.uncertainty is not None and len(scenario.uncertainty):
+        print(f"labrace run: note: {len(scenario.uncertainty)} parameters are given as distributions; this run uses "
+              "their medians (--samples N runs the Monte Carlo)", file=sys.stderr)
     check_destination(out, args.force)
     if seeds and not config.shocks.active:
         print("labrace run: note: the scenario has no shocks, so every seed gives the same outcomes unless a "
