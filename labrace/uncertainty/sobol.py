@@ -81,7 +81,7 @@ class SobolIndices:
 def sobol_indices(outputs: np.ndarray, d: int, seed: int = 0, bootstrap: int = BOOTSTRAP) -> SobolIndices:
     """Indices of each column of ``outputs`` (n (d + 2) rows in :func:`saltelli_design`'s order, or 1-D).
 
-    The intervals resample the n base rows (with their AB rows) ``bootstrap`` times.
+    The intervals resample the n base rows (with their AB rows) ``bootstrap`` times (none: NaN intervals).
     """
     f = np.asarray(outputs, dtype=float)
     f = f[:, None] if f.ndim == 1 else f
@@ -98,6 +98,9 @@ def sobol_indices(outputs: np.ndarray, d: int, seed: int = 0, bootstrap: int = B
         s1, st = _estimate(fa[rows], fb[rows], fab[:, rows])
         draws_first.append(s1)
         draws_total.append(st)
+    if not bootstrap:  # no intervals asked for
+        missing = np.full((2, *first.shape), np.nan)
+        return SobolIndices(first, total, missing, missing.copy())
     tail = (1 - LEVEL) / 2
     quantiles = [tail, 1 - tail]
     return SobolIndices(first, total, np.quantile(np.array(draws_first), quantiles, axis=0),
