@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "and 90%% interval (per-seed table: seeds.csv)")
     parser.add_argument("--samples", type=int, default=0, metavar="N",
                         help="instead of one run, the Monte Carlo of N samples of the scenario's distributions "
-                             "(and seeds): medians, 5%%-95%% intervals and fan charts; resumable")
+                             "(and seeds): medians, 5%%-95%% intervals and fan charts; resumable (default --out: "
+                             "runs/<scenario name>-samples)")
     parser.add_argument("--workers", type=int, default=0, metavar="N",
                         help="with --samples: worker processes (default 0: in this process)")
     parser.add_argument("--parquet", action="store_true", help="also write labs.parquet and market.parquet")
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                                  "--samples alone (its samples vary the seeds too)")
         from labrace.cli.commands.samples import run_samples
 
-        return run_samples(args, scenario, out, limits)
+        return run_samples(args, scenario, args.out or default_out(f"{config.name}-samples"), limits)
     if scenario.uncertainty is not None and len(scenario.uncertainty):
         print(f"labrace run: note: {len(scenario.uncertainty)} parameters are given as distributions; this run uses "
               "their medians (--samples N runs the Monte Carlo)", file=sys.stderr)
