@@ -137,3 +137,21 @@ def test_a_folder_of_other_files_is_refused(scenario: Path, tmp_path: Path, caps
     (tmp_path / "keep.txt").write_text("mine")
     assert _mc(scenario, tmp_path, 2) == 2
     assert "--out" in capsys.readouterr().err and (tmp_path / "keep.txt").exists()
+
+
+def test_a_sample_that_leaves_the_floating_point_range_is_a_failed_row_and_exit_1(tmp_path: Path, capsys):
+    path = tmp_path / "overflow.toml"
+    path.write_text('horizon = 200.0\ndt = 1.0\n[market]\ngamma = 4.0\n[[labs]]\n'
+                    'growth = { distribution = "uniform", low = 0.0, high = 2.0 }\n'
+                    'policy = { name = "constant", params = { alpha = 0.5 } }\n')
+    out = tmp_path / "mc"
+    assert main(["run", str(path), "--samples", "6", "--out", str(out), "--no-figures"]) == 1
+    assert "3 of 6 samples failed" in capsys.readouterr().err
+    samples = pd.read_csv(out / "samples.csv")
+    failed = samples[samples["status"] == "failed"]
+    assert len(failed) == 3 and failed["error"].str.contains("OutOfRangeError").all()
+    # faster growth overflows sooner: the failed samples are the fastest-growing ones
+    assert failed["labs[0].growth"].min() > samples.loc[samples["status"] == "ok", "labs[0].growth"].max()
+    npv = samples.loc[samples["status"] == "ok", "npv"]
+    intervals = pd.read_csv(out / "intervals.csv").set_index(["lab", "measure"])
+    assert intervals.loc[("lab1", "npv"), "median"] == pytest.approx(np.median(npv), rel=1e-12)

@@ -111,3 +111,23 @@ def test_a_sampled_tournament_reports_robust_policies(tmp_path: Path):
     assert "## Robust policies across the sweep points" in summary and "Minimax-regret choice" in summary
     assert "wins" in summary.split("Where each entrant wins")[1]
     assert (out / "robust.png").stat().st_size > 10_000
+
+
+def test_sweep_samples_take_distribution_tables_checked_against_the_parameter(tmp_path: Path):
+    from labrace.tournaments.spec import tournament_from_dict
+    from scenarios.schema import ScenarioError
+
+    base = {"entrants": [{"policy": "constant"}], "scenarios": [{"labs": [{"name": "lab"}]}]}
+    table = {"distribution": "triangular", "low": 0.03, "mode": 0.05, "high": 0.1}
+    spec = tournament_from_dict({**base, "sweep": {"sample": {"n": 50, "ranges": {"labs.discount": table}}}})
+    values = np.array([dict(p.as_dict())["labs.discount"] for p in spec.points])
+    assert values.min() >= 0.03 and values.max() <= 0.1
+    # a Latin hypercube: one draw in each of the 50 equal-probability strata of the triangular distribution
+    from scenarios.distributions import Triangular
+
+    strata = np.floor(np.interp(values, Triangular(0.03, 0.05, 0.1).ppf(np.linspace(0, 1, 10001)),
+                                np.linspace(0, 1, 10001)) * 50)
+    assert sorted(strata.astype(int)) == list(range(50))
+    bad = {"distribution": "lognormal", "p5": 0.1, "median": 0.5, "p95": 1.5}
+    with pytest.raises(ScenarioError, match=r'sweep\.sample\.ranges\."labs\.discount": lognormal.*highest value'):
+        tournament_from_dict({**base, "sweep": {"sample": {"n": 5, "ranges": {"labs.discount": bad}}}})

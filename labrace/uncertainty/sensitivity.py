@@ -105,6 +105,10 @@ def analyse(study: Study, frame: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd
     dropped because a run of theirs failed or is missing."""
     d = len(study.names)
     labs = list(dict.fromkeys(frame.loc[frame["status"] == "ok", "lab"]))
+    if not labs:  # every run failed: nothing to attribute
+        return (pd.DataFrame(columns=["lab", "output", "parameter", "S1", "S1_low", "S1_high", "ST", "ST_low",
+                                      "ST_high", "rank"]),
+                pd.DataFrame(columns=["lab", "output", "parameter", "nominal", "at_low", "at_high", "swing"]), n)
     values, columns = _outputs(frame[frame["status"] == "ok"], labs)
     full = np.full((len(study.tasks), len(columns)), np.nan)
     done = sorted(frame.loc[frame["status"] == "ok", "sample"].unique())

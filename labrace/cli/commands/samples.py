@@ -38,6 +38,10 @@ def run_samples(args: argparse.Namespace, scenario: Scenario, out: Path, limits:
             print(f"  {printable(lab):<16} NPV {_interval(cells['npv'])}  training share "
                   f"{_interval(cells['mean_alpha'], '.3f')}  capability {_interval(cells['final_capability'])}")
         print(f"outputs written to {printable(out)}")
+    if result.failed:
+        errors = result.samples.loc[result.samples["status"] == "failed", "error"].drop_duplicates()
+        print(f"labrace run: {result.failed} of {args.samples} samples failed (their rows in samples.csv say why; "
+              f"the intervals are over the others), e.g.: {printable(errors.iloc[0])}", file=sys.stderr)
     return 1 if result.failed else 0
 
 
