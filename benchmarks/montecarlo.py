@@ -43,9 +43,8 @@ def _ishigami(bases: tuple[int, ...]) -> list[dict]:
         rows.append({"base": n, "evaluations": n * 5,
                      **{f"S1_{i + 1}": first[i] for i in range(3)}, **{f"ST_{i + 1}": total[i] for i in range(3)},
                      "max_error": float(max(np.abs(first - ISHIGAMI[0]).max(), np.abs(total - ISHIGAMI[1]).max()))})
-    rows.append({"base": "analytic", "evaluations": "",
-                 **{f"S1_{i + 1}": ISHIGAMI[0][i] for i in range(3)}, **{f"ST_{i + 1}": ISHIGAMI[1][i] for i in range(3)},
-                 "max_error": 0.0})
+    rows.append({"base": "analytic", "evaluations": "", **{f"S1_{i + 1}": ISHIGAMI[0][i] for i in range(3)},
+                 **{f"ST_{i + 1}": ISHIGAMI[1][i] for i in range(3)}, "max_error": 0.0})
     return rows
 
 

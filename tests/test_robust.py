@@ -86,7 +86,9 @@ policy = "myopic"
 [sweep.sample]
 n = 10
 seed = 3
-ranges = { "labs.discount" = [0.01, 0.6], "market.delta0" = { distribution = "lognormal", p5 = 0.2, median = 1.0, p95 = 5.0 } }
+[sweep.sample.ranges]
+"labs.discount" = [0.01, 0.6]
+"market.delta0" = { distribution = "lognormal", p5 = 0.2, median = 1.0, p95 = 5.0 }
 """
 
 

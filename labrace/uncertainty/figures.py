@@ -64,7 +64,7 @@ def index_plot(indices: pd.DataFrame, title: str, path: Path) -> Path:
     """First-order and total Sobol indices with their bootstrap intervals, one panel per output."""
     outputs = list(dict.fromkeys(indices["output"]))
     with theme():
-        fig = Figure(figsize=(7, 1.2 + 0.5 * indices["parameter"].nunique() * len(outputs)))
+        fig = Figure(figsize=(7, 1.2 + (0.6 + 0.5 * indices["parameter"].nunique()) * len(outputs)))
         axes = np.atleast_1d(fig.subplots(len(outputs), 1, squeeze=False).ravel())
         for ax, output in zip(axes, outputs):
             rows = indices[indices["output"] == output].iloc[::-1]
@@ -87,7 +87,7 @@ def tornado(swings: pd.DataFrame, title: str, path: Path) -> Path:
     """Per output, the change of the output when each parameter alone moves from its p5 to its p95."""
     outputs = list(dict.fromkeys(swings["output"]))
     with theme():
-        fig = Figure(figsize=(7, 1.2 + 0.45 * swings["parameter"].nunique() * len(outputs)))
+        fig = Figure(figsize=(7, 1.2 + (0.6 + 0.45 * swings["parameter"].nunique()) * len(outputs)))
         axes = np.atleast_1d(fig.subplots(len(outputs), 1, squeeze=False).ravel())
         for ax, output in zip(axes, outputs):
             rows = swings[swings["output"] == output]

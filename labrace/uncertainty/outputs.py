@@ -8,6 +8,7 @@ so none is ever seen half-written.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -30,6 +31,11 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def write_summary(summary: dict, out: Path) -> Path:
+    """``summary.json`` (an index of an output that does not vary is NaN: written as null)."""
+    return write_text(out / "summary.json", json.dumps(_no_nan(summary), indent=2, allow_nan=False) + "\n")
+
+
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     return write_text(path, frame.to_csv(index=False))
 
@@ -46,7 +52,7 @@ def write_monte_carlo(result: MonteCarloResult, figures: bool = True) -> list[Pa
     written = [write_table(sample_table(result.samples), out / SAMPLE_TABLE),
                write_table(result.intervals, out / "intervals.csv"),
                write_table(result.fans, out / "fans.csv"),
-               write_text(out / "summary.json", json.dumps(result.summary(), indent=2, allow_nan=False) + "\n"),
+               write_summary(result.summary(), out),
                write_text(out / "scenario.toml", config_to_toml(scenario.config, scenario.description))]
     if figures and not result.fans.empty:
         from labrace.uncertainty.figures import write_fans
@@ -62,7 +68,7 @@ def write_sensitivity(result: SensitivityResult, figures: bool = True) -> list[P
     written = [write_table(sample_table(result.samples), out / "design.csv"),
                write_table(result.indices, out / "indices.csv"),
                write_table(result.tornado, out / "tornado.csv"),
-               write_text(out / "summary.json", json.dumps(result.summary(), indent=2, allow_nan=True) + "\n"),
+               write_summary(result.summary(), out),
                write_text(out / "scenario.toml", config_to_toml(scenario.config, scenario.description))]
     if figures:
         from labrace.uncertainty.figures import index_plot, tornado
@@ -75,6 +81,15 @@ def write_sensitivity(result: SensitivityResult, figures: bool = True) -> list[P
             written.append(tornado(swings, f"{name}: {lab}, each parameter from its p5 to its p95",
                                    out / f"tornado_{stem}.png"))
     return written
+
+
+def _no_nan(value):
+    """``value`` with every NaN (the indices of an output that does not vary) as JSON's null."""
+    if isinstance(value, dict):
+        return {key: _no_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(item) for item in value]
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _stem(lab: str) -> str:

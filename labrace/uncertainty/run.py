@@ -14,12 +14,12 @@ from scenarios.loader import Scenario
 from labrace.uncertainty.montecarlo import MonteCarloResult, fans, intervals, monte_carlo_study
 from labrace.uncertainty.outputs import write_monte_carlo, write_sensitivity
 from labrace.uncertainty.sensitivity import SensitivityResult, analyse, sensitivity_study
-from labrace.uncertainty.study import _warn, check_study_destination
+from labrace.uncertainty.study import warn, check_study_destination
 
 
 def monte_carlo(scenario: Scenario, samples: int, out: str | Path, workers: int = 0, progress: bool = True,
                 limits: Limits = Limits(), figures: bool = True, force: bool = False,
-                notify: Callable[[str], None] = _warn) -> MonteCarloResult:
+                notify: Callable[[str], None] = warn) -> MonteCarloResult:
     """Run ``samples`` draws of the scenario's distributions (and seeds) into ``out``; resumable.
 
     Every sample is drawn and validated before the first is played, and ``out`` is checked as for a run.
@@ -35,7 +35,7 @@ def monte_carlo(scenario: Scenario, samples: int, out: str | Path, workers: int 
 
 def sensitivity(scenario: Scenario, base: int, out: str | Path, workers: int = 0, progress: bool = True,
                 limits: Limits = Limits(), figures: bool = True, force: bool = False,
-                notify: Callable[[str], None] = _warn) -> SensitivityResult:
+                notify: Callable[[str], None] = warn) -> SensitivityResult:
     """Sobol indices and tornado swings of the scenario's distributions (``base`` a power of two) into ``out``;
     resumable like a Monte Carlo."""
     out = Path(out)

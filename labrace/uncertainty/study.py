@@ -34,7 +34,7 @@ PATH_BYTES = (len(PATHS) + 1) * PATH_POINTS * 8
 """A stored row's trajectories, on top of the tournament's generous per-row size."""
 
 
-def _warn(note: str) -> None:
+def warn(note: str) -> None:
     print(note, file=sys.stderr)
 
 
@@ -91,7 +91,7 @@ class Study:
         return frame
 
     def play(self, out: Path, workers: int = 0, progress: bool = True, desc: str = "samples",
-             notify: Callable[[str], None] = _warn) -> tuple[PlayReport, pd.DataFrame]:
+             notify: Callable[[str], None] = warn) -> tuple[PlayReport, pd.DataFrame]:
         """Play the samples missing from ``out``'s store; returns what this call did and every sample's rows
         (one per lab per sample, in sample order; status ``missing`` for a sample not stored)."""
         workers = WORKERS.check(workers)

@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
                 continue
             ranked = ", ".join(f"{printable(r.parameter)} {r.ST:.2f} ({r.S1:.2f})"
                                for r in rows.sort_values("rank").itertuples())
+            if rows["ST"].isna().all():
+                ranked = "does not vary over the samples"
             print(f"  {printable(lab):<12} {'NPV' if output == 'npv' else 'training share':<15} {ranked}")
         if result.dropped:
             print(f"  ({result.dropped} base rows left out: a run of theirs failed)")
