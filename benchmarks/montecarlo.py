@@ -1,7 +1,7 @@
 """Benchmark 6: uncertainty studies — a Monte Carlo's throughput and worker-count invariance, and the Sobol
 estimator against the Ishigami function's analytic indices.
 
-``benchmarks/scenarios/uncertain_duopoly.toml`` (a re-planning Pontryagin lab against a myopic one, five
+The shipped ``uncertain_duopoly`` (a re-planning Pontryagin lab against a myopic one, five
 parameters given as distributions, compute noise) is sampled with ``labrace run --samples``'s machinery
 in process and on two workers into fresh stores; the two must hold bit-identical samples. The CPU time of
 the in-process pass gives the cost per sample. The Sobol estimator's error on Ishigami (a = 7, b = 0.1)
@@ -21,7 +21,7 @@ from labrace.uncertainty.montecarlo import monte_carlo_study
 from labrace.uncertainty.samples import PATHS
 from labrace.uncertainty.sobol import ISHIGAMI, ishigami, saltelli_design, sobol_indices
 
-SCENARIO = Path(__file__).resolve().parent / "scenarios" / "uncertain_duopoly.toml"
+SCENARIO = "uncertain_duopoly"  # shipped
 ISHIGAMI_TOLERANCE = 0.01
 
 
@@ -66,6 +66,6 @@ def run(quick: bool) -> dict:
     if not quick:
         targets.insert(0, {"target": "Monte-Carlo samples bit-identical on 0 and 2 workers",
                            "measured": "identical" if identical else "DIFFERENT", "met": identical})
-    description = (f"`benchmarks/scenarios/uncertain_duopoly.toml`: {samples} samples; CPU time of the "
+    description = (f"The shipped `uncertain_duopoly` scenario: {samples} samples; CPU time of the "
                    "in-process pass, wall-clock time for the pool (its start-up included).")
     return {"name": "montecarlo", "rows": rows, "sobol": sobol, "targets": targets, "description": description}

@@ -118,9 +118,13 @@ def load_scenario(source: str | Path, limits: Limits = Limits()) -> RaceConfig:
 
 def config_from_dict(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom",
                      limits: Limits = Limits()) -> RaceConfig:
-    """Validate plain scenario data (the structure of a parsed scenario file) into a config."""
+    """Validate plain scenario data (the structure of a parsed scenario file) into a config.
+
+    Parameters given as distributions are checked and take their medians (:func:`read_scenario` keeps
+    the distributions themselves, for ``--samples`` and ``labrace sensitivity``).
+    """
     try:
-        return validate(data, source, default_name, limits)
+        return validate(split_uncertain(data, source, default_name, limits).nominal, source, default_name, limits)
     except RecursionError:
         raise nested_too_deeply(source) from None
 
