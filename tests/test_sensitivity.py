@@ -64,7 +64,7 @@ horizon = 2.0
 dt = 0.1
 
 [market]
-delta0 = { distribution = "uniform", low = 0.5, high = 3.0 }
+delta0 = { distribution = "uniform", low = 0.001, high = 0.01 }
 
 [[labs]]
 name = "rule"
@@ -85,6 +85,11 @@ def test_sensitivity_ranks_a_rules_sampled_alpha_as_all_of_its_training_share(tm
     printed = capsys.readouterr().out
     assert "3 uncertain parameters, base 16, 87 runs (87 new" in printed
     indices = pd.read_csv(out / "indices.csv")
+    design = pd.read_csv(out / "design.csv")
+    for lab, rows in design.groupby("lab"):  # log NPV only where every NPV is positive
+        outputs = set(indices.loc[indices["lab"] == lab, "output"])
+        assert outputs == {"npv", "mean_alpha", "final_capability"} | ({"log_npv"} if (rows["npv"] > 0).all() else set())
+    assert set(indices["output"]) == {"npv", "log_npv", "mean_alpha", "final_capability"}  # a price above 0 throughout
     share = indices[(indices["lab"] == "rule") & (indices["output"] == "mean_alpha")].set_index("parameter")
     # the rule's training share is alpha whatever else is drawn: the other totals are exactly zero
     assert share.loc["market.delta0", "ST"] == 0.0 and share.loc["labs[0].compute0", "ST"] == 0.0

@@ -17,7 +17,7 @@ FAN_FIGURES = {column: (stem, label, log) for stem, column, label, log in LAB_FI
 """The fans use the run figures' quantities, labels (with units) and scales."""
 
 
-OUTPUT_LABELS = {"npv": axis_label(OUTCOMES, "npv", "NPV"),
+OUTPUT_LABELS = {"npv": axis_label(OUTCOMES, "npv", "NPV"), "log_npv": "log NPV (relative changes of NPV)",
                  "mean_alpha": axis_label(OUTCOMES, "mean_alpha", "training share (mean alpha)"),
                  "final_capability": axis_label(OUTCOMES, "final_capability", "final capability M")}
 

@@ -7,7 +7,7 @@ Every run uses the scenario's own seed (common random numbers), so with shocks o
 of the outcome for that realisation of the shocks, and without shocks they are exact functions of the
 parameters; the variation the seed adds is what ``labrace run --samples`` shows.
 
-Outputs per lab: ``npv``, ``mean_alpha`` (the training share) and ``final_capability``.
+Outputs per lab: ``npv``, ``log_npv``, ``mean_alpha`` (the training share) and ``final_capability``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ from labrace.tournaments.execute import PlayReport
 from labrace.uncertainty.sobol import LEVEL, check_base, saltelli_design, sobol_indices
 from labrace.uncertainty.study import Study, check_count
 
-OUTPUTS = ("npv", "mean_alpha", "final_capability")
+OUTPUTS = ("npv", "log_npv", "mean_alpha", "final_capability")
+"""Outputs per lab. ``log_npv`` (the natural log of NPV) attributes relative changes: an NPV that spans
+orders of magnitude over the samples has its variance, and so its indices, decided by the few largest
+draws, while its logarithm weighs a doubling the same anywhere. It is left out for a lab whose NPV is not
+positive in every run."""
 TORNADO_LEVELS = (0.05, 0.95)
 
 
@@ -61,9 +65,20 @@ def sensitivity_study(scenario: Scenario, n: int, limits: Limits = Limits()) -> 
 
 def _outputs(frame: pd.DataFrame, labs: list[str]) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Outcome matrix (runs x (lab, output)) in sample order."""
-    columns = [(lab, output) for lab in labs for output in OUTPUTS]
-    wide = frame.pivot(index="sample", columns="lab", values=list(OUTPUTS))
-    return np.column_stack([wide[(output, lab)].to_numpy(float) for lab, output in columns]), columns
+    wide = frame.pivot(index="sample", columns="lab", values=[o for o in OUTPUTS if o != "log_npv"])
+    columns, values = [], []
+    for lab in labs:
+        for output in OUTPUTS:
+            if output == "log_npv":
+                npv = wide[("npv", lab)].to_numpy(float)
+                if not (npv > 0).all():
+                    continue
+                column = np.log(npv)
+            else:
+                column = wide[(output, lab)].to_numpy(float)
+            columns.append((lab, output))
+            values.append(column)
+    return np.column_stack(values), columns
 
 
 @dataclass

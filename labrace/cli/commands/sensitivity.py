@@ -20,6 +20,9 @@ from labrace.uncertainty.run import sensitivity
 from labrace.uncertainty.sobol import BASE
 
 
+NAMES = {"npv": "NPV", "log_npv": "log NPV", "mean_alpha": "training share"}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="scenario file with parameters given as distributions")
     parser.add_argument("--base", type=int, default=BASE.default, metavar="N",
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                                for r in rows.sort_values("rank").itertuples())
             if rows["ST"].isna().all():
                 ranked = "does not vary over the samples"
-            print(f"  {printable(lab):<12} {'NPV' if output == 'npv' else 'training share':<15} {ranked}")
+            print(f"  {printable(lab):<12} {NAMES[output]:<15} {ranked}")
         if result.dropped:
             print(f"  ({result.dropped} base rows left out: a run of theirs failed)")
         print(f"outputs written to {printable(out)}")
