@@ -49,7 +49,7 @@ def fan_chart(fans: pd.DataFrame, quantity: str, title: str, path: Path) -> Path
             ax.set_yscale("log")
         ax.set_xlabel(TIME_LABEL)
         ax.set_ylabel(label)
-        ax.set_title(f"{title}: {label} (median, 50% and 90% bands)")
+        ax.set_title(f"{title}: median, 50% and 90% bands over the samples", fontsize=10)
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="lab")
         return _save(fig, path)
 
