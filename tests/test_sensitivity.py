@@ -81,8 +81,10 @@ def test_sensitivity_ranks_a_rules_sampled_alpha_as_all_of_its_training_share(tm
     path = tmp_path / "sens.toml"
     path.write_text(SCENARIO)
     out = tmp_path / "out"
-    assert main(["sensitivity", str(path), "--base", "16", "--out", str(out), "--no-figures"]) == 0
+    assert main(["sensitivity", str(path), "--base", "16", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
+    assert {p.name for p in out.glob("*.png")} == {"sobol_rule.png", "tornado_rule.png", "sobol_reactive.png",
+                                                   "tornado_reactive.png"}
     assert "3 uncertain parameters, base 16, 87 runs (87 new" in printed
     indices = pd.read_csv(out / "indices.csv")
     design = pd.read_csv(out / "design.csv")
