@@ -112,8 +112,20 @@ def _study(r: dict) -> list[str]:
     return out + [""]
 
 
+def _montecarlo(r: dict) -> list[str]:
+    out = ["## 6. Uncertainty studies: Monte Carlo and Sobol indices", "", r.get("description", ""), ""]
+    out += table(r["rows"], [("workers", "Workers"), ("samples", "Samples"), ("cpu_s", "CPU s"),
+                             ("cpu_ms_per_sample", "CPU ms per sample"), ("wall_s", "Wall s"),
+                             ("samples_per_s", "Samples per s"), ("identical_to_first", "Identical")])
+    out += ["", "Sobol indices of the Ishigami function (a = 7, b = 0.1) from the Saltelli design, seed 0:", ""]
+    out += table(r["sobol"], [("base", "Base n"), ("evaluations", "Evaluations"),
+                              *[(f"S1_{i}", f"S1 x{i}") for i in (1, 2, 3)], *[(f"ST_{i}", f"ST x{i}") for i in (1, 2, 3)],
+                              ("max_error", "Largest error")])
+    return out + [""]
+
+
 SECTIONS = {"optimal_control": _control, "model_step": _model_step, "planning": _planning,
-            "tournament": _tournament, "study": _study}
+            "tournament": _tournament, "study": _study, "montecarlo": _montecarlo}
 
 
 def write(results: Sequence[dict], machine: dict, quick: bool, out_dir: Path) -> tuple[Path, Path]:

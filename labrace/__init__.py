@@ -14,6 +14,7 @@ _EXPORTS = {
     "run": "labrace.api", "tournament": "labrace.api", "read_scenario": "labrace.api",
     "load_scenario": "labrace.api", "scenarios": "labrace.api", "shipped_tournaments": "labrace.api",
     "policies": "labrace.api", "Limits": "labrace.api", "RunResult": "labrace.api", "TournamentResult": "labrace.tournaments",
+    "monte_carlo": "labrace.api", "sensitivity": "labrace.api",
 }
 
 

@@ -94,6 +94,24 @@ def tournament(source: str | Path, out: str | Path, workers: int | None = None, 
     return tournaments_package.play_tournament(plan, workers, dask, batch, limit, progress)
 
 
+def monte_carlo(scenario: ScenarioSource, samples: int, out: str | Path, workers: int = 0, progress: bool = True,
+                limits: Limits = Limits(), figures: bool = True, force: bool = False):
+    """``labrace run SCENARIO --samples N``: the Monte Carlo over the scenario's distributions (and seeds) into
+    the resumable folder ``out``; returns a :class:`~labrace.uncertainty.montecarlo.MonteCarloResult`."""
+    from labrace.uncertainty.run import monte_carlo as play
+
+    return play(read_scenario(scenario, limits=limits), samples, out, workers, progress, limits, figures, force)
+
+
+def sensitivity(scenario: ScenarioSource, out: str | Path, base: int = 64, workers: int = 0, progress: bool = True,
+                limits: Limits = Limits(), figures: bool = True, force: bool = False):
+    """``labrace sensitivity SCENARIO``: Sobol indices and tornado swings of the scenario's distributions into
+    ``out``; returns a :class:`~labrace.uncertainty.sensitivity.SensitivityResult`."""
+    from labrace.uncertainty.run import sensitivity as play
+
+    return play(read_scenario(scenario, limits=limits), base, out, workers, progress, limits, figures, force)
+
+
 def scenarios() -> dict[str, str]:
     """Shipped scenarios by name, with their descriptions."""
     return {name: " ".join(description.split()) for name, (_path, description) in shipped_scenarios().items()}
@@ -111,4 +129,4 @@ def policies() -> dict[str, dict[str, Any]]:
 
 
 __all__ = ["Limits", "RunResult", "load_scenario", "policies", "read_scenario", "run", "scenarios",
-           "shipped_tournaments", "tournament"]
+           "shipped_tournaments", "tournament", "monte_carlo", "sensitivity"]

@@ -32,6 +32,8 @@ class Limits(Validated):
                                 "during the run", kind="int", low=1)
     solver_points: int = spec_field(200_000, "largest solver grid of a planning policy: its grid (intervals "
                                     "per year) x the horizon, re-solved at every re-plan", kind="int", low=1)
+    samples: int = spec_field(10_000, "largest number of runs of a Monte-Carlo (--samples) or sensitivity "
+                              "study, each a whole run of the scenario", kind="int", low=1)
 
     @staticmethod
     def option(name: str) -> str:

@@ -18,17 +18,23 @@ from labs.spec import LAB_PARAMS
 from market.config import RaceConfig
 from scenarios.limits import Limits
 from scenarios.schema import ScenarioError, scenario_units, validate
+from scenarios.uncertainty import Uncertainty, split_uncertain
 from scenarios.units import Units
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario with the parts of the file that are not part of the run (its description)."""
+    """A validated scenario with the parts of the file that are not part of the run (its description).
+
+    ``uncertainty`` holds the parameters the file gives as distributions (``config`` has their medians);
+    ``None`` for a scenario that did not come from a file.
+    """
 
     config: RaceConfig
     description: str
     source: str
     units: Units | None = None
+    uncertainty: Uncertainty | None = None
 
 
 def shipped_dir() -> Path:
@@ -105,9 +111,13 @@ def read_scenario(source: str | Path, limits: Limits = Limits()) -> Scenario:
     """
     path = resolve_source(source)
     data = _parse(path)
-    config = config_from_dict(data, str(path), default_name=path.stem, limits=limits)
+    try:
+        uncertainty = split_uncertain(data, str(path), path.stem, limits)
+    except RecursionError:
+        raise nested_too_deeply(str(path)) from None
+    config = config_from_dict(uncertainty.nominal, str(path), default_name=path.stem, limits=limits)
     units = scenario_units(data, str(path))
-    return Scenario(config, str(data.get("description", "")), str(path), units)
+    return Scenario(config, str(data.get("description", "")), str(path), units=units, uncertainty=uncertainty)
 
 
 def load_scenario(source: str | Path, limits: Limits = Limits()) -> RaceConfig:
@@ -117,9 +127,13 @@ def load_scenario(source: str | Path, limits: Limits = Limits()) -> RaceConfig:
 
 def config_from_dict(data: Mapping[str, Any], source: str = "<dict>", default_name: str = "custom",
                      limits: Limits = Limits()) -> RaceConfig:
-    """Validate plain scenario data (the structure of a parsed scenario file) into a config."""
+    """Validate plain scenario data (the structure of a parsed scenario file) into a config.
+
+    Parameters given as distributions are checked and take their medians (:func:`read_scenario` keeps
+    the distributions themselves, for ``--samples`` and ``labrace sensitivity``).
+    """
     try:
-        return validate(data, source, default_name, limits)
+        return validate(split_uncertain(data, source, default_name, limits).nominal, source, default_name, limits)
     except RecursionError:
         raise nested_too_deeply(source) from None
 

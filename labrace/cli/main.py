@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tournament": ("labrace.cli.commands.tournament", "play every line-up of policies and rank them"),
     "viz": ("labrace.cli.commands.viz", "serve the browser visualiser on this machine"),
     "calibrate": ("labrace.cli.commands.calibrate", "fit a scenario to public figures and report the fit"),
+    "sensitivity": ("labrace.cli.commands.sensitivity", "rank which uncertain parameters move each lab's NPV and "
+                    "training share (Sobol indices)"),
 }
 
 

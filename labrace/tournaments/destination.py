@@ -45,7 +45,7 @@ def _reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-def _lock(path: Path) -> int:
+def _lock(path: Path, what: str = "tournament") -> int:
     """An open descriptor holding the exclusive lock on ``path``."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -57,7 +57,7 @@ def _lock(path: Path) -> int:
     except BlockingIOError:
         holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
         os.close(fd)
-        raise ParameterError(str(path), f"locked: another tournament (pid {holder}) is writing into this "
+        raise ParameterError(str(path), f"locked: another {what} (pid {holder}) is writing into this "
                              "directory", "wait for it to finish or choose another --out") from None
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
@@ -80,20 +80,22 @@ def _probe(directory: Path) -> None:
 
 
 @contextmanager
-def claim_output(directory: str | Path, need: int) -> Iterator[Path]:
-    """Hold ``directory`` for one tournament whose results and analysis take ``need`` bytes.
+def claim_output(directory: str | Path, need: int, store_name: str = "runs.parquet",
+                 what: str = "tournament") -> Iterator[Path]:
+    """Hold ``directory`` for one tournament (or other resumable study, ``what``) whose results and
+    analysis take ``need`` bytes.
 
-    Creates it and its ``runs.parquet`` folder, takes the lock, proves a file can be written and checks
+    Creates it and its ``store_name`` folder, takes the lock, proves a file can be written and checks
     the free space (see :func:`needed_bytes`), all before the first run.
     """
     directory = Path(directory)
-    store = directory / "runs.parquet"
+    store = directory / store_name
     try:
         store.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ParameterError(str(directory), f"cannot create the output directory: {_reason(error)}",
                              "a writable directory path") from None
-    fd = _lock(directory / LOCK_NAME)
+    fd = _lock(directory / LOCK_NAME, what)
     try:
         _probe(store)
         free = shutil.disk_usage(store).free

@@ -206,8 +206,13 @@ class Interrupted(KeyboardInterrupt):
 
 
 def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version: str, batch_size: int,
-         limit: int | None = None, progress: bool = True) -> PlayReport:
+         limit: int | None = None, progress: bool = True,
+         work: Callable[[list[Any], str], list[dict[str, Any]]] = run_batch, desc: str = "tournament") -> PlayReport:
     """Run the tasks whose keys are not in ``store`` (at most ``limit``), appending each batch as it ends.
+
+    ``work(batch, version)`` plays a batch into rows of the store's schema (a tournament's
+    :func:`run_batch` by default; any task with a ``key`` and any picklable module-level function will do,
+    which is how Monte-Carlo samples reuse this loop).
 
     On KeyboardInterrupt the batches that have finished are stored, the rest of the work is abandoned
     (see :func:`stop_executor`) and :class:`Interrupted` is raised.
@@ -228,7 +233,7 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
         return PlayReport(len(tasks), len(tasks) - len(missing), new, failed, lost, time.perf_counter() - start,
                           errors)
 
-    with tqdm(total=len(todo), unit="run", disable=not progress, desc="tournament") as bar:
+    with tqdm(total=len(todo), unit="run", disable=not progress, desc=desc) as bar:
 
         def record(future: Future, batch: list[RunTask]) -> None:
             nonlocal new, failed, lost
@@ -248,7 +253,7 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
         pending: dict[Future, list[RunTask]] = {}
         try:
             for batch in batches:
-                future = executor.submit(run_batch, batch, version)
+                future = executor.submit(work, batch, version)
                 if future.done():  # the serial executor ran it at submission: store it now, not after the rest
                     record(future, batch)
                 else:

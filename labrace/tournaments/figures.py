@@ -98,3 +98,34 @@ def overview(ranking: pd.DataFrame, relative: pd.DataFrame | None) -> Figure:
     if relative is not None:
         draw_payoff(axes[1], relative)
     return fig
+
+
+def robust_plot(ranking: pd.DataFrame, winners: pd.DataFrame, features: list[str], path: Path) -> None:
+    """Left: each entrant's expected relative NPV and max regret over the sampled worlds. Right: the worlds
+    over the first two swept parameters (or the first against its rank), coloured by their winner."""
+    fig = Figure(figsize=(12, 4.5))
+    left, right = fig.subplots(1, 2)
+    y = np.arange(len(ranking))[::-1]
+    left.barh(y + 0.2, ranking["expected_relative_npv"], height=0.4, color="C0", label="expected relative NPV")
+    left.barh(y - 0.2, ranking["max_regret"], height=0.4, color="C3", label="max regret")
+    left.set_yticks(y, ranking["policy"])
+    left.axvline(1.0, color="black", linewidth=0.6, linestyle=":")
+    left.set_xlabel("relative NPV (1 = seat's average)")
+    left.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncols=2, frameon=False, fontsize=8)
+    left.set_title("Across the sampled worlds", pad=24)
+    if features:
+        x = winners[features[0]]
+        other = winners[features[1]] if len(features) > 1 else x.rank()
+        sns.scatterplot(x=x, y=other, hue=winners["winner"], style=winners["scenario"]
+                        if winners["scenario"].nunique() > 1 else None, ax=right, s=30)
+        for axis, values in (("x", x), ("y", other)):
+            if values.min() > 0 and values.max() > 20 * values.min():  # a lognormal's spread reads on a log scale
+                (right.set_xscale if axis == "x" else right.set_yscale)("log")
+        right.set_xlabel(features[0])
+        right.set_ylabel(features[1] if len(features) > 1 else f"rank of {features[0]}")
+        sns.move_legend(right, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="winner")
+        right.set_title("Where each entrant wins")
+    else:
+        right.set_visible(False)
+    fig.tight_layout()
+    _save(fig, path)

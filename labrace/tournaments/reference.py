@@ -29,7 +29,8 @@ VALUES: dict[str, str] = {
     "sweep.grid": "table of non-empty arrays", "sweep.sample": "table",
     "sweep.sample.n": f"{spec.SAMPLE_N.allowed()}; default 0 (>= 1 when ranges are given)",
     "sweep.sample.seed": f"{spec.SEED.allowed()}; default 0",
-    "sweep.sample.ranges": "table of [low, high] arrays, low < high",
+    "sweep.sample.ranges": "table of [low, high] arrays, low < high (uniform), or of distribution tables "
+                           "as in scenario files",
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labrace.tournaments import analysis, figures, game
+from labrace.tournaments import analysis, figures, game, robust
 from labrace.tournaments.spec import TournamentSpec
 
 BOOTSTRAP_SEED = 20240501
@@ -66,6 +66,7 @@ class Analysis:
     equilibrium: dict[str, Any]
     figures_skipped: str = ""
     dynamics: game.ReplicatorResult | None = field(default=None, repr=False)
+    robust: robust.RobustAnalysis | None = None  # across sweep points: expected relative NPV, regret, rules
 
 
 def _figures_skipped(order: list[str], frame: pd.DataFrame) -> str:
@@ -94,9 +95,10 @@ def analyse(spec: TournamentSpec, frame: pd.DataFrame) -> Analysis:
                         {"skipped": "a single entrant (the game needs two strategies)"}, skipped)
     if not pairs:
         return Analysis(table, by_scenario, by_sweep, None, None,
-                        {"skipped": "no duopoly runs (the game view needs line-ups of two)"}, skipped)
+                        {"skipped": "no duopoly runs (the game view needs line-ups of two)"}, skipped,
+                        robust=robust.analyse(frame, order))
     eq, dynamics = equilibrium(relative)
-    return Analysis(table, by_scenario, by_sweep, npv, relative, eq, skipped, dynamics)
+    return Analysis(table, by_scenario, by_sweep, npv, relative, eq, skipped, dynamics, robust.analyse(frame, order))
 
 
 def write_analysis(spec: TournamentSpec, frame: pd.DataFrame, out: Path) -> Analysis:
@@ -115,8 +117,12 @@ def write_analysis(spec: TournamentSpec, frame: pd.DataFrame, out: Path) -> Anal
         result.payoff_matrix.to_csv(out / "payoff_matrix.csv")
         result.payoff_matrix_relative.to_csv(out / "payoff_matrix_relative.csv")
     (out / "equilibrium.json").write_text(json.dumps(result.equilibrium, indent=2) + "\n")
+    if result.robust is not None:
+        result.robust.ranking.to_csv(out / "robust.csv", index=False)
+        result.robust.winners.to_csv(out / "winners.csv", index=False)
     (out / "summary.md").write_text(_summary(spec, frame, result.ranking, result.ranking_by_scenario,
-                                             result.ranking_by_sweep, result.equilibrium, result.figures_skipped))
+                                             result.ranking_by_sweep, result.equilibrium, result.figures_skipped)
+                                    + _robust_section(result.robust))
     if not result.figures_skipped:
         figures.npv_distributions(frame, list(result.ranking["policy"]), out / "npv_distributions.png")
         figures.ranking_plot(result.ranking, out / "ranking.png")
@@ -124,7 +130,31 @@ def write_analysis(spec: TournamentSpec, frame: pd.DataFrame, out: Path) -> Anal
             figures.payoff_heatmap(result.payoff_matrix_relative, out / "payoff_heatmap.png")
         if result.dynamics is not None:
             figures.replicator_plot(result.dynamics, order, out / "equilibrium.png")
+        if result.robust is not None:
+            figures.robust_plot(result.robust.ranking, result.robust.winners, result.robust.features,
+                                out / "robust.png")
     return result
+
+
+def _robust_section(found: robust.RobustAnalysis | None) -> str:
+    """summary.md's section on robustness across the sweep points (empty without two or more)."""
+    if found is None:
+        return ""
+    shown = found.ranking[["rank_expected", "policy", "worlds", "expected_relative_npv", "worst_relative_npv",
+                           "mean_regret", "max_regret", "rank_max_regret", "win_share"]]
+    robust_choice = found.ranking.sort_values(["rank_max_regret", "rank_expected"]).iloc[0]
+    lines = ["", "## Robust policies across the sweep points", "",
+             "Each sweep point of each scenario is one possible world; an entrant's score there is its mean relative "
+             "NPV (over seeds, seats and line-ups). Regret in a world is the best entrant's score minus this one's. "
+             "All of it per world in winners.csv.", "", _markdown(shown), "",
+             f"Minimax-regret choice: {robust_choice['policy']} (max regret {robust_choice['max_regret']:.3g}, "
+             f"expected relative NPV {robust_choice['expected_relative_npv']:.3g}).", ""]
+    if found.rules:
+        lines += ["Where each entrant wins (a classification tree of depth "
+                  f"{robust.TREE_DEPTH} over the swept parameters, at least {robust.MIN_LEAF} worlds a leaf):", ""]
+        lines += [f"- {r['scenario']}: {r['conditions']}: {r['winner']} wins {r['wins']} of {r['worlds']} worlds"
+                  for r in found.rules]
+    return "\n".join(lines) + "\n"
 
 
 def non_converged_runs(frame: pd.DataFrame) -> int | None:

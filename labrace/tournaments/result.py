@@ -96,6 +96,13 @@ class TournamentResult:
         return self.analysis.equilibrium
 
     @property
+    def robust(self):
+        """Across the sweep points: each entrant's expected relative NPV and regret, each world's winner and
+        the rules saying where each wins (``None`` without two sweep points; see
+        :mod:`labrace.tournaments.robust`)."""
+        return self.analysis.robust
+
+    @property
     def failed_runs(self) -> int:
         """Runs of this tournament recorded as failed, by this invocation or an earlier one."""
         return int((self.results.drop_duplicates("key")["status"] == "failed").sum())

@@ -19,7 +19,8 @@ A tournament file is TOML::
     [sweep.sample]                      # plus n seeded Latin-hypercube samples over ranges
     n = 4
     seed = 1
-    ranges = { "labs.discount" = [0.03, 0.08] }
+    ranges = { "labs.discount" = [0.03, 0.08] }   # uniform; or a distribution table, as in scenarios:
+    # ranges = { "market.delta0" = { distribution = "lognormal", p5 = 0.5, median = 1.0, p95 = 3.0 } }
 
 Every problem raises :class:`ScenarioError` naming the file and the field path, e.g.
 ``entrants[1].params.alpha`` or ``sweep.grid."market.delta0"[2]``.
@@ -37,6 +38,7 @@ from labs.params import Param, ParameterError, did_you_mean
 from labs.spec import PolicySpec
 from market.config import RaceConfig
 from policies.registry import resolve_policy
+from scenarios.distributions import Distribution, Uniform, is_distribution, parse_distribution
 from scenarios.loader import config_from_dict, load_scenario
 from scenarios.schema import ScenarioError, check_keys, expect_table, expect_text
 from labrace.tournaments.sweeps import Sweep, SweepPoint, Target, parse_target
@@ -57,7 +59,8 @@ TOP_LEVEL_KEYS: dict[str, str] = {
 }
 ENTRANT_KEYS = {"policy": "registry name", "params": "table of its parameters", "label": "display name"}
 SWEEP_KEYS = {"grid": "parameter -> list of values", "sample": "n, seed and ranges for Monte-Carlo samples"}
-SAMPLE_KEYS = {"n": "number of samples", "seed": "seed of the sampler", "ranges": "parameter -> [low, high]"}
+SAMPLE_KEYS = {"n": "number of samples", "seed": "seed of the sampler",
+               "ranges": "parameter -> [low, high] (uniform) or a distribution table"}
 LINEUP_SIZE = Param("lineup_size", 2, "labs per line-up", kind="int", low=1, high=16)
 SEED = Param("seeds", 0, "a seed", kind="int", low=0)
 SEED_COUNT = Param("seeds", 1, "number of replications", kind="int", low=1, high=100000)
@@ -233,6 +236,27 @@ def _seeds(value: Any) -> tuple[int, ...]:
     return tuple(range(SEED_COUNT.check(value, "seeds")))
 
 
+def _distribution(target: Target, value: Any, path: str) -> Distribution:
+    """A sampled parameter's distribution: ``[low, high]`` (uniform) or a distribution table whose lowest
+    and highest values the parameter accepts."""
+    if is_distribution(value):
+        distribution = parse_distribution(value, path)
+        for end, bound in zip(("lowest", "highest"), distribution.support):
+            try:
+                target.check(bound, path)
+            except ParameterError as error:
+                raise ParameterError(path, f"{distribution.describe()} reaches {bound:.6g} as its {end} value: "
+                                     f"{error.reason}", error.allowed) from None
+        return distribution
+    if not (isinstance(value, list) and len(value) == 2):
+        raise ParameterError(path, f"expected [low, high] or a distribution table, got {value!r}",
+                             "[low, high] or { distribution = ..., ... }")
+    low, high = (target.check(b, f"{path}[{i}]") for i, b in enumerate(value))
+    if not isinstance(low, float) or not low < high:
+        raise ParameterError(path, f"need numbers with low < high, got {value!r}", "[low, high], low < high")
+    return Uniform(low, high)
+
+
 def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> Sweep:
     check_keys(table, SWEEP_KEYS, "sweep")
     grid: dict[Target, list[Any]] = {}
@@ -249,18 +273,13 @@ def _sweep(table: Mapping[str, Any], scenarios: tuple[BaseScenario, ...]) -> Swe
     check_keys(sample, SAMPLE_KEYS, "sweep.sample")
     n = SAMPLE_N.check(sample.get("n", 0), "sweep.sample.n")
     seed = SEED.check(sample.get("seed", 0), "sweep.sample.seed")
-    ranges: dict[Target, tuple[float, float]] = {}
+    ranges: dict[Target, Distribution] = {}
     for key, bounds in expect_table(sample.get("ranges", {}), "sweep.sample.ranges").items():
         path = f'sweep.sample.ranges."{key}"'
         target = parse_target(key, path, scenarios)
         if target in grid:
             raise ParameterError(path, "already swept by sweep.grid", "a parameter not in the grid")
-        if not (isinstance(bounds, list) and len(bounds) == 2):
-            raise ParameterError(path, f"expected [low, high], got {bounds!r}", "[low, high]")
-        low, high = (target.check(b, f"{path}[{i}]") for i, b in enumerate(bounds))
-        if not isinstance(low, float) or not low < high:
-            raise ParameterError(path, f"need numbers with low < high, got {bounds!r}", "[low, high], low < high")
-        ranges[target] = (low, high)
+        ranges[target] = _distribution(target, bounds, path)
     if ranges and n == 0:
         raise ParameterError("sweep.sample.n", "ranges are given but n is 0", "an integer >= 1")
     return Sweep(tuple((t, tuple(v)) for t, v in grid.items()), tuple(ranges.items()), n, seed)

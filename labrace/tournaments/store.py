@@ -51,13 +51,16 @@ class Quarantined:
                 "its runs will be played again")
 
 
-def _load_part(part: Path) -> tuple[pa.Table | None, str]:
+def _load_part(part: Path, expected: pa.Schema = SCHEMA) -> tuple[pa.Table | None, str]:
     """The part's table and ``""``, or ``None`` and what is wrong with it."""
     try:
         table = pq.read_table(part)
     except (pa.ArrowException, OSError) as error:
         return None, f"unreadable: {error}"
     schema = table.schema.remove_metadata()
+    if expected is not SCHEMA:
+        return (table, "") if schema.equals(expected) else (None, "foreign schema with columns "
+                                                                 + ", ".join(table.schema.names))
     if not schema.equals(SCHEMA) and schema.equals(pa.schema([f for f in SCHEMA if f.name not in PLAN_COLUMNS])):
         for name in PLAN_COLUMNS:  # a part from before the planning diagnostics: they are unknown
             table = table.append_column(SCHEMA.field(name), pa.nulls(table.num_rows, SCHEMA.field(name).type))
@@ -68,12 +71,17 @@ def _load_part(part: Path) -> tuple[pa.Table | None, str]:
 
 
 class ResultsStore:
-    """Append-only store of run results under ``directory / "runs.parquet"``."""
+    """Append-only store of run results under ``directory / name`` (``runs.parquet`` for a tournament).
 
-    def __init__(self, directory: str | Path) -> None:
-        self.path = Path(directory) / "runs.parquet"
+    ``schema`` is the rows' fixed schema: any table with a ``key`` and a ``seat`` column (Monte-Carlo
+    samples keep their own, with trajectories); only the tournament's schema has older variants to read.
+    """
+
+    def __init__(self, directory: str | Path, name: str = "runs.parquet", schema: pa.Schema = SCHEMA) -> None:
+        self.path = Path(directory) / name
         self.quarantine = Path(directory) / "quarantine"
         self.quarantined: list[Quarantined] = []
+        self.schema = schema
 
     def parts(self) -> list[Path]:
         return sorted(self.path.glob("part-*.parquet")) if self.path.is_dir() else []
@@ -82,12 +90,12 @@ class ResultsStore:
         """Every usable part, concatenated in part order; unusable parts are quarantined on the way."""
         tables = []
         for part in self.parts():
-            table, problem = _load_part(part)
+            table, problem = _load_part(part, self.schema)
             if table is None:
                 self._set_aside(part, problem)
             else:
                 tables.append(table.replace_schema_metadata(None))
-        return pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+        return pa.concat_tables(tables) if tables else self.schema.empty_table()
 
     def _set_aside(self, part: Path, reason: str) -> None:
         self.quarantine.mkdir(parents=True, exist_ok=True)
@@ -115,7 +123,7 @@ class ResultsStore:
     def append(self, rows: list[dict[str, Any]]) -> Path:
         """Write ``rows`` as one new part, atomically; returns the part's path."""
         self.path.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pylist(rows, schema=SCHEMA)
+        table = pa.Table.from_pylist(rows, schema=self.schema)
         token = uuid.uuid4().hex[:12]
         name = f"part-{len(self.parts()):06d}-{token}.parquet"
         tmp = self.path / f".{name}.tmp"

@@ -21,6 +21,7 @@ from labs.params import Param, ParameterError, did_you_mean
 from labs.spec import LAB_PARAMS, freeze
 from market.params import market_param_specs
 from market.config import RUN_PARAMS, SHOCK_PARAMS, RaceConfig
+from scenarios.distributions import Distribution
 
 if TYPE_CHECKING:
     from labrace.tournaments.spec import BaseScenario
@@ -83,14 +84,17 @@ def parse_target(key: str, path: str, scenarios: tuple["BaseScenario", ...]) -> 
 
 @dataclass(frozen=True)
 class Sweep:
-    """A tournament's sweep as declared: grid values and Monte-Carlo ranges, expanded only on demand.
+    """A tournament's sweep as declared: grid values and Monte-Carlo distributions, expanded only on demand.
+
+    Each sampled parameter has a :class:`~scenarios.distributions.Distribution` (``[low, high]`` in a file
+    is a uniform one), the same kinds a scenario file may give a parameter as.
 
     A few short lists in a file can multiply into billions of points, so :attr:`size` counts them
     arithmetically and :meth:`points` lists them only when asked (after the caller has checked the size).
     """
 
     grid: tuple[tuple[Target, tuple[Any, ...]], ...] = ()
-    ranges: tuple[tuple[Target, tuple[float, float]], ...] = ()
+    ranges: tuple[tuple[Target, Distribution], ...] = ()
     samples: int = 0
     seed: int = 0
 
@@ -113,9 +117,7 @@ class Sweep:
         from scipy.stats import qmc  # only sampled sweeps need it, and it is slow to import in every worker
 
         unit = qmc.LatinHypercube(d=len(targets), seed=np.random.default_rng(self.seed)).random(self.samples)
-        low = np.array([bounds[0] for _, bounds in self.ranges])
-        high = np.array([bounds[1] for _, bounds in self.ranges])
-        samples = low + unit * (high - low)
+        samples = np.column_stack([distribution.ppf(unit[:, j]) for j, (_, distribution) in enumerate(self.ranges)])
         return tuple(SweepPoint(p + tuple((t, float(v)) for t, v in zip(targets, row)))
                      for p in grid_points for row in samples)
 

@@ -37,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=SEEDS.default, metavar="N",
                         help="also run N seeds spawned from the scenario's seed and report each lab's median "
                              "and 90%% interval (per-seed table: seeds.csv)")
+    parser.add_argument("--samples", type=int, default=0, metavar="N",
+                        help="instead of one run, the Monte Carlo of N samples of the scenario's distributions "
+                             "(and seeds): medians, 5%%-95%% intervals and fan charts; resumable (default --out: "
+                             "runs/<scenario name>-samples)")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="with --samples: worker processes (default 0: in this process)")
     parser.add_argument("--parquet", action="store_true", help="also write labs.parquet and market.parquet")
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stdout")
@@ -98,6 +104,16 @@ def run(args: argparse.Namespace) -> int:
     scenario = api.read_scenario(args.scenario, seed=args.seed, limits=limits)
     config = scenario.config
     out = args.out if args.out is not None else default_out(config.name)
+    if args.samples:
+        if args.baseline or seeds or args.parquet:
+            raise ParameterError("--samples", "a Monte Carlo is not combined with --baseline, --seeds or --parquet",
+                                 "--samples alone (its samples vary the seeds too)")
+        from labrace.cli.commands.samples import run_samples
+
+        return run_samples(args, scenario, args.out or default_out(f"{config.name}-samples"), limits)
+    if scenario.uncertainty is not None and len(scenario.uncertainty):
+        print(f"labrace run: note: {len(scenario.uncertainty)} parameters are given as distributions; this run uses "
+              "their medians (--samples N runs the Monte Carlo)", file=sys.stderr)
     check_destination(out, args.force)
     if seeds and not config.shocks.active:
         print("labrace run: note: the scenario has no shocks, so every seed gives the same outcomes unless a "

@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
         config = scenario.config
         if config.step_mismatch():
             print(f"labrace validate: note: {printable(scenario.source)}: {config.step_mismatch()}", file=sys.stderr)
+        uncertain = scenario.uncertainty.names if scenario.uncertainty is not None else []
+        if uncertain:
+            print(f"labrace validate: note: {printable(scenario.source)}: {len(uncertain)} parameters given as "
+                  f"distributions ({printable(', '.join(uncertain))}); resolved at their medians", file=sys.stderr)
         if args.resolved:
             print(config_to_toml(config, scenario.description, scenario.units), end="")
         else:
