@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
+
+import labrace
 
 from labrace.calibration.fit import calibrate, standard_errors
 from labrace.calibration.measures import MEASURES, log_sigma
@@ -20,6 +23,7 @@ from labrace.calibration.spec import read_calibration
 from labrace.cli.main import main
 from labrace.simulation.real_units import real_summary
 from labrace.simulation.run import run_config
+from scenarios.distributions import TAIL
 from scenarios.figures import COLUMNS, load_figures, shipped_figures_path
 from scenarios.loader import config_from_dict, config_to_toml, read_scenario, resolve_source
 from scenarios.schema import ScenarioError, scenario_units
@@ -300,3 +304,30 @@ def test_validate_resolved_keeps_the_units_table(capsys):
     assert main(["validate", "frontier_2025", "--resolved"]) == 0
     resolved = tomllib.loads(capsys.readouterr().out)
     assert resolved["units"] == {"h100e_per_compute_unit": 1e6, "usd_per_revenue_unit": 1e9, "start_year": 2025.0}
+
+
+# --- frontier_2025 with its ranges as distributions ------------------------------------------------------
+
+def test_the_uncertain_frontier_carries_epochs_compute_ranges_and_the_fitted_rest():
+    uncertain = read_scenario("frontier_2025_uncertain")
+    fitted = read_scenario("frontier_2025").config
+    figures = {f.lab: f for f in load_figures().figures if f.figure == "compute" and f.note.startswith("end-2024")}
+    per_unit = uncertain.units.h100e_per_compute_unit
+    by_name = {p.name: p.distribution for p in uncertain.uncertainty.parameters}
+    for k, lab in enumerate(uncertain.config.labs):
+        figure = figures[lab.name]
+        levels = (np.array([0.05, 0.5, 0.95]) - TAIL) / (1 - 2 * TAIL)
+        np.testing.assert_allclose(by_name[f"labs[{k}].compute0"].ppf(levels) * per_unit,
+                                   [figure.p5, figure.median, figure.p95], rtol=1e-9)
+        # everything not given as a distribution is the fitted scenario's
+        assert (lab.growth, lab.discount, lab.policy) == (fitted.labs[k].growth, fitted.labs[k].discount,
+                                                          fitted.labs[k].policy)
+    assert uncertain.config.market.omega == fitted.market.omega
+
+
+def test_in_the_uncertain_frontier_each_labs_share_rises_with_its_own_compute(tmp_path):
+    result = labrace.monte_carlo("frontier_2025_uncertain", 48, tmp_path / "mc", progress=False, figures=False)
+    assert result.failed == 0
+    for seat, rows in result.samples.groupby("seat"):
+        # more compute serves more and trains more, whatever the other eleven draws are
+        assert spearmanr(rows[f"labs[{seat}].compute0"], rows["revenue_share"]).statistic > 0.3
