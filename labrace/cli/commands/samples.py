@@ -13,6 +13,8 @@ from pathlib import Path
 from labs.params import printable
 from scenarios.limits import Limits
 from scenarios.loader import Scenario
+from scenarios.units import Units
+from labrace.simulation.real_units import money
 from labrace.uncertainty.run import monte_carlo
 
 
@@ -35,7 +37,8 @@ def run_samples(args: argparse.Namespace, scenario: Scenario, out: Path, limits:
         print("median [5%, 95%] over the samples:")
         for lab in dict.fromkeys(result.intervals["lab"]):
             cells = {m: spread.loc[(lab, m)] for m in ("npv", "mean_alpha", "final_capability")}
-            print(f"  {printable(lab):<16} NPV {_interval(cells['npv'])}  training share "
+            npv = _interval(cells["npv"]) if scenario.units is None else _money_interval(cells["npv"], scenario.units)
+            print(f"  {printable(lab):<16} NPV {npv}  training share "
                   f"{_interval(cells['mean_alpha'], '.3f')}  capability {_interval(cells['final_capability'])}")
         print(f"outputs written to {printable(out)}")
     if result.failed:
@@ -43,6 +46,11 @@ def run_samples(args: argparse.Namespace, scenario: Scenario, out: Path, limits:
         print(f"labrace run: {result.failed} of {args.samples} samples failed (their rows in samples.csv say why; "
               f"the intervals are over the others), e.g.: {printable(errors.iloc[0])}", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _money_interval(row, units: Units) -> str:
+    """An NPV interval in dollars, for a scenario that declares what its revenue unit is."""
+    return f"{money(units.usd(row['median']))} [{money(units.usd(row['low']))}, {money(units.usd(row['high']))}]"
 
 
 def _interval(row, spec: str = ".4g") -> str:
