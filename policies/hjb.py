@@ -91,7 +91,7 @@ class HJBPolicy(Policy):
                 if key not in self.by_problem:
                     self.by_problem[key] = self._plan(obs, lab)
                 plan = self.plans[lab] = self.by_problem[key]
-            alpha[k] = plan.alpha(midpoint, M, C)
+            alpha[k] = plan.training_share(midpoint, M, C)
         if fallback:
             alpha[fallback] = self.fallback.decide(obs, labs[fallback])
         return alpha

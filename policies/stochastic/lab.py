@@ -166,7 +166,7 @@ class LabPlan:
         y = float(normalised_state(capability, compute, self.epsilon))
         return bool(self.solution.y[0] <= y <= self.solution.y[-1])
 
-    def alpha(self, t: float, capability: float, compute: float) -> float:
+    def training_share(self, t: float, capability: float, compute: float) -> float:
         """The training share at time ``t`` and state (M, C)."""
         return float(self.solution.control_at(t, normalised_state(capability, compute, self.epsilon)))
 
