@@ -17,7 +17,7 @@ from labs.laws import LAWS
 from labs.params import Param, resolve_params
 from labs.spec import LabSpec
 from labs.state import LabState, law_param_arrays
-from market.config import RaceConfig
+from market.config import RaceConfig, ShockParams
 from market.params import MarketParams
 
 Array = np.ndarray
@@ -45,6 +45,7 @@ class Observation:
     market: MarketParams
     labs: tuple[LabSpec, ...]
     rng: np.random.Generator
+    shocks: ShockParams = ShockParams()  # the published shock process (not its draws): what planners may assume
 
     @classmethod
     def of_state(cls, state: LabState, config: RaceConfig, *, t: float, step: int, price_last: float,
@@ -57,7 +58,8 @@ class Observation:
                    capability=state.capability.copy(), compute=state.compute.copy(),
                    trained=state.trained.copy(), alpha_last=state.alpha.copy(),
                    growth_observed=state.growth_observed.copy(), capability_growth=state.capability_growth.copy(),
-                   price_last=price_last, market=config.market, labs=config.labs, rng=rng)
+                   price_last=price_last, market=config.market, labs=config.labs, rng=rng,
+                   shocks=config.shocks)
 
     @classmethod
     def at_start(cls, config: RaceConfig) -> "Observation":

@@ -51,6 +51,7 @@ def _load_families() -> None:
     """Import every family module once so that their ``@register`` decorators have run."""
     import policies.erdil  # noqa: F401
     import policies.heuristics  # noqa: F401
+    import policies.hjb  # noqa: F401
     import policies.nash  # noqa: F401
     import policies.pontryagin  # noqa: F401
     import policies.steady_state  # noqa: F401

@@ -32,6 +32,7 @@ CHEAP = {
                                          "replan_every": st.integers(10, 1000),
                                          "forecast": st.sampled_from(["constant_alpha", "trend"])}),
     "nash": st.fixed_dictionaries({"grid": st.just(10), "tol": st.just(1e-2), "max_iter": st.just(5)}),
+    "hjb": st.fixed_dictionaries({"points": st.just(40), "grid": st.just(10), "replan_every": st.integers(10, 1000)}),
     "constant": st.fixed_dictionaries({"alpha": st.floats(0.0, 1.0)}),
     "train_then_serve": st.fixed_dictionaries({"switch_time": st.floats(0.0, 3.0),
                                                "after": st.floats(0.0, 1.0)}),
@@ -42,7 +43,7 @@ CHEAP = {
 }
 
 # Policies whose decision ignores the rivals' state when the market does (used by the independence test).
-RIVAL_BLIND = ("constant", "train_then_serve", "steady_state", "erdil", "pontryagin", "myopic", "nash")
+RIVAL_BLIND = ("constant", "train_then_serve", "steady_state", "erdil", "pontryagin", "myopic", "nash", "hjb")
 
 positive = st.floats(min_value=1e-2, max_value=1e3)
 
@@ -73,7 +74,7 @@ def scaled(spec) -> st.SearchStrategy:
 
 # A chinchilla lab's Hamiltonian is linear in alpha (bang-bang control), where the forward-backward sweep
 # chatters at the switch and runs to its iteration limit: correct but slow, so planners get power-law labs.
-PLANNERS = ("pontryagin", "nash")
+PLANNERS = ("pontryagin", "nash", "hjb")
 
 
 @st.composite
