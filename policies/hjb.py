@@ -78,7 +78,10 @@ class HJBPolicy(Policy):
         midpoint = min(obs.t + 0.5 * obs.dt, obs.horizon)
         fallback = []
         for k, lab in enumerate(int(i) for i in labs):
-            reason = reduction_applies(LAWS[obs.labs[lab].law], separable)
+            spec = obs.labs[lab]
+            # Compute bought from profit is a second state, which the one-state reduction cannot hold.
+            reason = ("compute is bought from profit (reinvest)" if spec.reinvests
+                      else reduction_applies(LAWS[spec.law], separable))
             if reason:
                 self.fell_back.setdefault(lab, reason)
                 fallback.append(k)
@@ -86,7 +89,6 @@ class HJBPolicy(Policy):
             M, C = float(obs.capability[lab]), float(obs.compute[lab])
             plan = self.plans.get(lab)
             if plan is None or not plan.covers(M, C):
-                spec = obs.labs[lab]
                 key = (spec.law, spec.law_params, spec.growth, spec.discount, M, C, obs.t)
                 if key not in self.by_problem:
                     self.by_problem[key] = self._plan(obs, lab)

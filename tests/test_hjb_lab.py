@@ -191,6 +191,20 @@ def test_where_rivals_move_its_revenue_it_plans_as_the_deterministic_planner():
     assert "rivals" in policy.diagnostics()["deterministic_fallback"][0]
 
 
+def test_a_lab_that_buys_compute_from_profit_plans_as_the_deterministic_planner():
+    spec = resolve_policy("hjb", {"grid": 20, "replan_every": 20})
+    lab = replace(seed_lab(spec), reinvest=0.5)
+    config = RaceConfig(labs=(lab,), market=MarketParams.build(omega=1.0, gamma=2.0, compute_price=0.01),
+                        horizon=2.0)
+    policy = make_policy(spec)
+    policy.reset()
+    alpha = policy.decide(Observation.at_start(config), np.array([0]))
+    reference = make_policy(resolve_policy("pontryagin", {"grid": 20, "replan_every": 20}))
+    reference.reset()
+    assert alpha[0] == pytest.approx(reference.decide(Observation.at_start(config), np.array([0]))[0], abs=1e-12)
+    assert "reinvest" in policy.diagnostics()["deterministic_fallback"][0]
+
+
 def test_a_bad_grid_in_a_scenario_file_is_refused_with_its_field(tmp_path: Path):
     scenario = tmp_path / "bad.toml"
     scenario.write_text('[[labs]]\npolicy = { name = "hjb", params = { points = 5 } }\n')
