@@ -426,14 +426,92 @@ def closed_form_alpha(h: HamiltonianAt) -> Array:
 
 
 def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
-    """State, capability and costate on the grid for a given alpha (all by cumulative Simpson)."""
+    """State, capability and costate on the grid for a given alpha (all by cumulative Simpson; the
+    costate piecewise between the law's kinks, see :func:`_costate`)."""
     problem = grid.problem
-    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
+    rate = grid.rate(alpha)
+    x = problem.x0 + cumulative_simpson(rate, dx=h, initial=0.0)
     M = problem.capability(x)
     dR_dx = grid.revenue.dM(M, alpha) * problem.dcapability_dx(x)
     integrand = grid.discount * dR_dx
-    costate = cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
-    return x, M, costate
+    return x, M, _costate(grid, x, rate, integrand, h)
+
+
+def _costate(grid: ProblemGrid, x: Array, rate: Array, integrand: Array, h: float) -> Array:
+    """``lambda(t_j) = ∫_{t_j}^T integrand``: reverse cumulative Simpson, split where the state crosses a
+    kink of the law (:attr:`labs.laws.base.CapabilityLaw.kinks`), where the integrand jumps.
+
+    Each smooth piece gets its own cumulative Simpson; the cell holding a crossing is integrated as two
+    parts, each from the quadratic through the nearest grid values on its own side, with the crossing
+    time found on the cubic Hermite interpolant of the state (its rate is known at the nodes). The result
+    is fourth-order and, unlike Simpson across the jump, a smooth function of the control, which is what
+    lets the sweep settle on a fixed point wherever the jump falls between grid points.
+    """
+    law = grid.problem.law
+    cells = _kink_cells(x, law.kinks(grid.problem.law_params)) if law.kinks is not None else []
+    if not cells:
+        return cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
+    costate = np.empty_like(integrand)
+    tail = 0.0  # the integral from the end of the current piece to the horizon
+    end = integrand.size - 1
+    for cell, kink in reversed(cells):
+        piece = integrand[cell + 1:end + 1]
+        costate[cell + 1:end + 1] = tail + _reverse_cumulative(piece, h)
+        tail = costate[cell + 1]
+        crossing = _crossing(x[cell], x[cell + 1], rate[cell], rate[cell + 1], h, kink)
+        left = _extrapolated_integral(integrand[max(0, cell - 2):cell + 1], cell - max(0, cell - 2), h,
+                                      0.0, crossing)
+        right = _extrapolated_integral(integrand[cell + 1:min(end, cell + 3) + 1], -1, h, crossing, h)
+        tail += left + right
+        end = cell
+    costate[:end + 1] = tail + _reverse_cumulative(integrand[:end + 1], h)
+    return costate
+
+
+def _kink_cells(x: Array, kinks: Array) -> list[tuple[int, float]]:
+    """The grid cells ``i`` (from ``t_i`` to ``t_{i+1}``) in which the nondecreasing state crosses a
+    kink, with the kink, in time order; a crossing at a grid point needs no split."""
+    out = []
+    for kink in np.sort(np.asarray(kinks, dtype=float)):
+        cell = int(np.searchsorted(x, kink, side="left")) - 1  # x[cell] < kink <= x[cell + 1]
+        if 0 <= cell < x.size - 1 and x[cell + 1] > kink and all(c != cell for c, _ in out):
+            out.append((cell, float(kink)))
+    return out
+
+
+def _reverse_cumulative(values: Array, h: float) -> Array:
+    """``∫_{t_j}^{t_end}`` of grid values on spacing ``h``: cumulative Simpson where there are three
+    points or more, the trapezoid on two, zero on one."""
+    if values.size >= 3:
+        return cumulative_simpson(values[::-1], dx=h, initial=0.0)[::-1]
+    if values.size == 2:
+        return np.array([0.5 * h * (values[0] + values[1]), 0.0])
+    return np.zeros(values.size)
+
+
+def _crossing(x0: float, x1: float, r0: float, r1: float, h: float, kink: float) -> float:
+    """Time within a cell (0 to ``h``) where the cubic Hermite interpolant of the state (values ``x0``,
+    ``x1``, rates ``r0``, ``r1``) reaches ``kink``: Newton from the linear estimate, kept inside the cell."""
+    s = h * (kink - x0) / (x1 - x0)
+    for _ in range(4):
+        u = s / h
+        h00, h10, h01, h11 = (2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u, -2 * u**3 + 3 * u**2, u**3 - u**2)
+        value = h00 * x0 + h10 * h * r0 + h01 * x1 + h11 * h * r1 - kink
+        slope = ((6 * u**2 - 6 * u) * x0 + (3 * u**2 - 4 * u + 1) * h * r0 + (6 * u - 6 * u**2) * x1
+                 + (3 * u**2 - 2 * u) * h * r1) / h
+        if not slope > 0:
+            break
+        s = min(max(s - value / slope, 0.0), h)
+    return s
+
+
+def _extrapolated_integral(values: Array, origin: int, h: float, a: float, b: float) -> float:
+    """``∫_a^b`` (times measured from grid point ``origin`` of ``values``) of the polynomial through the
+    grid values ``values`` (at most three, spacing ``h``)."""
+    nodes = h * (np.arange(values.size) - origin)
+    coefficients = np.polynomial.polynomial.polyfit(nodes, values, values.size - 1)
+    antiderivative = np.polynomial.polynomial.polyint(coefficients)
+    return float(np.polynomial.polynomial.polyval(b, antiderivative) - np.polynomial.polynomial.polyval(a, antiderivative))
 
 
 def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int) -> Array:

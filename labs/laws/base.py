@@ -19,7 +19,9 @@ policies ask the law instead of testing its type:
 * :meth:`separable_argmax`: the maximiser of the Hamiltonian ``a (1 - alpha) C + lambda rate(alpha, C)``,
   the form it takes when revenue is ``omega M^gamma (1 - alpha) C`` (labs that cannot affect each other);
 * :meth:`training_elasticity`: the returns to training compute the steady-state formulas use;
-* ``balanced_growth``: whether the balanced-growth derivation (a power-law rate of ``x = M``) applies.
+* ``balanced_growth``: whether the balanced-growth derivation (a power-law rate of ``x = M``) applies;
+* :meth:`kinks`: the planning states where ``dcapability_dx`` jumps (a regime change such as a binding
+  data cap), which the solver's quadrature integrates across exactly instead of smearing.
 """
 
 from __future__ import annotations
@@ -115,3 +117,8 @@ class CapabilityLaw(ABC):
     training_elasticity: ClassVar[Callable[..., Array] | None] = None
     """``training_elasticity(M, F, p)``: the returns to training compute at the labs' state, as the
     steady-state formulas use them."""
+    kinks: ClassVar[Callable[..., Array] | None] = None
+    """``kinks(p)``: the planning-state values (scalar law parameters) at which ``dcapability_dx`` jumps.
+    A quadrature straddling such a jump is only first-order accurate and, worse, its error depends on where
+    the jump falls between grid points, so the costate would be a non-smooth function of the control; the
+    sweep locates each crossing and integrates either side of it separately. ``None``: no kinks."""
