@@ -21,6 +21,7 @@ turns it into a receding-horizon equilibrium) and follows its own lab's plan wha
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,6 +231,34 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
         method="open-loop Nash equilibrium plan", message=response.message)
 
 
+COLD_EQUILIBRIA_KEPT = 16  # distinct starting states remembered per process (a tournament has few)
+_cold_equilibria: OrderedDict[tuple, NashResult] = OrderedDict()
+
+
+def game_state(obs: Observation) -> tuple:
+    """Everything of ``obs`` an equilibrium solve reads, as a hashable value: time, horizon, market, the
+    labs' published parameters (their policies do not enter the game) and the public state arrays."""
+    labs = tuple(dataclasses.replace(spec, policy=PolicySpec("nash")) for spec in obs.labs)
+    arrays = (obs.capability, obs.compute, obs.trained, obs.alpha_last, obs.growth_observed,
+              obs.capability_growth)
+    return (obs.t, obs.horizon, obs.market, labs, *(np.asarray(a, dtype=float).tobytes() for a in arrays))
+
+
+def cold_equilibrium(obs: Observation, **settings: Any) -> NashResult:
+    """:func:`solve_open_loop_nash` from the monopoly plans, solved once per distinct game state and
+    settings in this process and then reused (the same numbers, as the solve is deterministic). The
+    result is shared: callers read it and never change it."""
+    key = (game_state(obs), tuple(sorted(settings.items())))
+    if key in _cold_equilibria:
+        _cold_equilibria.move_to_end(key)
+        return _cold_equilibria[key]
+    result = solve_open_loop_nash(obs, **settings)
+    _cold_equilibria[key] = result
+    while len(_cold_equilibria) > COLD_EQUILIBRIA_KEPT:
+        _cold_equilibria.popitem(last=False)
+    return result
+
+
 def nash_from_config(config: RaceConfig, grid: int = 200, **options: Any) -> NashResult:
     """The open-loop equilibrium of ``config``'s labs from their initial state (``grid`` steps per year)."""
     obs = Observation.at_start(config)
@@ -269,14 +298,21 @@ class NashPolicy(Policy):
         return every > 0 and step - self.solved_at >= every
 
     def solve(self, obs: Observation) -> NashResult:
-        """The equilibrium from the observed state, warm-started from the previous one."""
+        """The equilibrium from the observed state, warm-started from the previous one.
+
+        A cold solve (the first of a run) is a pure function of the observed state and the solver's
+        settings, and in a tournament many runs start from the same state (every seed and every line-up
+        of a scenario: the equilibrium assumes all labs play it, whoever actually sits there), so it is
+        taken from :func:`cold_equilibrium`, which solves each distinct state once per process.
+        """
         intervals = max(16, int(np.ceil((obs.horizon - obs.t) * self.p["grid"])))
-        warm = None
-        if self.equilibrium is not None:
-            t = np.linspace(obs.t, obs.horizon, intervals + 1)
-            warm = np.array([self.equilibrium.alpha_at(i, t) for i in range(obs.n_labs)])
-        return solve_open_loop_nash(obs, intervals=intervals, damping=self.p["damping"], tol=self.p["tol"],
-                                    max_iter=self.p["max_iter"], alpha0=warm)
+        settings = {"intervals": intervals, "damping": self.p["damping"], "tol": self.p["tol"],
+                    "max_iter": self.p["max_iter"]}
+        if self.equilibrium is None:
+            return cold_equilibrium(obs, **settings)
+        t = np.linspace(obs.t, obs.horizon, intervals + 1)
+        warm = np.array([self.equilibrium.alpha_at(i, t) for i in range(obs.n_labs)])
+        return solve_open_loop_nash(obs, alpha0=warm, **settings)
 
     def decide(self, obs: Observation, labs: Array) -> Array:
         if obs.t >= obs.horizon:

@@ -538,6 +538,8 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     return np.clip(alpha + theta * residual - (d_alpha + theta * d_residual).T @ weights, 0.0, 1.0)
 
 
+JUMP = 1e-3  # a change of a point's target between sweeps this large is a jump between maxima of H ...
+JUMP_WINDOW = 8  # ... and three of them over this many sweeps mean the local maximiser is bouncing
 STALL_WINDOW = 40  # sweeps over which the best residual must at least halve, or the sweep has stalled
 
 
@@ -571,6 +573,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     best_alpha, best_change = alpha, np.inf
     history: list[float] = []
     global_search = False
+    jumps: list[Array] = []
     status = "cap"
     for iterations in range(1, max_iter + 1):
         x, M, costate = _trajectory(grid, alpha, h)
@@ -600,6 +603,15 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                 switch_cells = int(np.count_nonzero(unsettled))
             status = "converged"
             break
+        if last_target is not None and argmax != "closed_form" and not global_search:
+            jumps.append(np.abs(target - last_target) > JUMP)
+            del jumps[:-JUMP_WINDOW]
+            if len(jumps) == JUMP_WINDOW and np.any(np.sum(jumps, axis=0) >= 3) and not hamiltonian.unimodal:
+                # A point whose nearest maximum keeps jumping sits where the control jumps between two
+                # maxima of H: the local path cannot say which is higher, the global one can.
+                global_search = True
+                steps.clear()
+                residuals.clear()
         last_target = target
         change = float(np.max(np.abs(residual)))
         if change < best_change:

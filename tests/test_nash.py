@@ -142,3 +142,22 @@ def test_data_capped_duopoly_equilibrium_converges_with_every_best_response():
     assert eq.converged and eq.extra["inner_failures"] == 0
     assert all(plan.converged for plan in eq.plans)
     assert np.all(np.abs(eq.relative_gap) < 1e-8)
+
+
+def test_cold_equilibria_are_reused_only_for_the_same_game():
+    """The first equilibrium of a run depends on the game, not on who plays it: another line-up of the
+    same labs gets the very same solve, equal to a fresh one; a different state gets its own."""
+    from policies.base import Observation
+    from policies.nash import cold_equilibrium, game_state
+
+    settings = {"intervals": 200, "damping": 1.0, "tol": 1e-6, "max_iter": 200}
+    first = Observation.at_start(duopoly(2.0, policy="nash"))
+    other_lineup = Observation.at_start(duopoly(2.0, policy="constant"))
+    assert game_state(first) == game_state(other_lineup)
+    shared = cold_equilibrium(first, **settings)
+    assert cold_equilibrium(other_lineup, **settings) is shared
+    fresh = solve_open_loop_nash(first, **settings)
+    np.testing.assert_array_equal(shared.alpha, fresh.alpha)
+    richer = Observation.at_start(duopoly(2.0, compute=(100.0, 150.0), policy="nash"))
+    assert game_state(richer) != game_state(first)
+    assert not np.array_equal(cold_equilibrium(richer, **settings).alpha, shared.alpha)
