@@ -207,6 +207,7 @@ class ControlResult:
 ROOT_XTOL = 4.0 * np.finfo(float).eps  # bracket width at which a root of dH/dalpha counts as resolved
 ROOT_MAX_STEPS = 200  # a bound only: the bisection safeguard at least halves the bracket every third step
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
+LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
 
 
 END_PROBE = 1e-13  # bracket ends are tested this far inside [0, 1] (see _rising)
@@ -328,14 +329,15 @@ UNIMODAL_LEVELS = np.array([0.0, 1e-6, 1e-4, 1e-2, 0.125, 0.25, 0.375, 0.5, 0.62
 denser near 0, where the power law's marginal product of training blows up and a secant is useless."""
 
 
-def _local_bracket(h: HamiltonianAt, start: Array) -> tuple[Array, Array, Array, Array]:
+def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH
+                   ) -> tuple[Array, Array, Array, Array]:
     """A bracket around ``start`` holding the nearest turn of H from rising to falling.
 
-    It starts ``LOCAL_HALF_WIDTH`` either side and grows fourfold (on the failing side only) until H
-    rises at its low end and falls at its high end, or it reaches 0 or 1.
+    It starts ``half_width`` (per point, or one for all) either side and grows fourfold (on the failing
+    side only) until H rises at its low end and falls at its high end, or it reaches 0 or 1.
     """
     centre = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
-    half = LOCAL_HALF_WIDTH
+    half = half_width
     lo, hi = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
     up_lo, up_hi = _rising(h, lo), _rising(h, hi)
     while True:
@@ -381,7 +383,7 @@ def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
 
 
 def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None,
-                         report: dict | None = None) -> Array:
+                         report: dict | None = None, spread: Array | None = None) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
     Every path ends in :func:`_bracketed_root`, a safeguarded secant search on dH/dalpha that resolves
@@ -389,7 +391,9 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     over about 1e-8 in alpha). The paths differ in how they bracket:
 
     * ``start`` given (a warm start, e.g. the sweep's current control): a local bracket around it
-      (:func:`_local_bracket`). That finds the maximum nearest the start, which is the maximum when H is
+      (:func:`_local_bracket`), twice ``spread`` wide where given (how far the maximum is expected to
+      lie from the start: the sweep passes its last change of alpha, so that near convergence the
+      bracket is already tight and the secant needs a step or two, not a dozen). That finds the maximum nearest the start, which is the maximum when H is
       unimodal; where it may not be, the sweep confirms its converged control with the global path.
     * H known to be unimodal (:attr:`HamiltonianAt.unimodal`): the slope's sign on a fixed set of levels.
     * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
@@ -400,7 +404,8 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     happens in practice, but a caller that must say whether it converged can check) and ``width``.
     """
     if start is not None:
-        return _finish(h, *_local_bracket(h, start), report=report)
+        half = LOCAL_HALF_WIDTH if spread is None else np.clip(2.0 * spread, LOCAL_MIN_HALF_WIDTH, LOCAL_HALF_WIDTH)
+        return _finish(h, *_local_bracket(h, start, half), report=report)
     if h.unimodal:
         return _finish(h, *_scan_bracket(h), report=report)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
@@ -574,6 +579,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     history: list[float] = []
     global_search = False
     jumps: list[Array] = []
+    spread: Array | None = None
     status = "cap"
     for iterations in range(1, max_iter + 1):
         x, M, costate = _trajectory(grid, alpha, h)
@@ -583,7 +589,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         elif global_search:
             target = maximise_hamiltonian(hamiltonian)
         else:
-            target = maximise_hamiltonian(hamiltonian, start=alpha)
+            target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
         residual = target - alpha
         unsettled = np.abs(residual) >= tol
         settled = not unsettled.any() or (last_target is not None
@@ -628,6 +634,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         steps.append(alpha)
         residuals.append(residual)
         alpha = _anderson(steps, residuals, theta, memory)
+        spread = np.abs(residual)  # how far the next maximum is expected to lie from the next control
     return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
 
 
