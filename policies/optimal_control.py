@@ -545,6 +545,7 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
 
 JUMP = 1e-3  # a change of a point's target between sweeps this large is a jump between maxima of H ...
 JUMP_WINDOW = 8  # ... and three of them over this many sweeps mean the local maximiser is bouncing
+SWITCH_BAND = 16  # grid points: the widest band of bouncing points taken for a switch between them
 STALL_WINDOW = 40  # sweeps over which the best residual must at least halve, or the sweep has stalled
 
 
@@ -580,6 +581,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     global_search = False
     jumps: list[Array] = []
     spread: Array | None = None
+    frozen: Array | None = None  # switch points held at their maximum (see below)
     status = "cap"
     for iterations in range(1, max_iter + 1):
         x, M, costate = _trajectory(grid, alpha, h)
@@ -590,6 +592,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             target = maximise_hamiltonian(hamiltonian)
         else:
             target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
+        if frozen is not None:
+            target = np.where(frozen, alpha, target)
         residual = target - alpha
         unsettled = np.abs(residual) >= tol
         settled = not unsettled.any() or (last_target is not None
@@ -607,17 +611,31 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                 alpha = target
             else:
                 switch_cells = int(np.count_nonzero(unsettled))
+            switch_cells += 0 if frozen is None else int(np.count_nonzero(frozen))
             status = "converged"
             break
-        if last_target is not None and argmax != "closed_form" and not global_search:
+        freeze = None
+        if last_target is not None and argmax != "closed_form" and not hamiltonian.unimodal:
             jumps.append(np.abs(target - last_target) > JUMP)
             del jumps[:-JUMP_WINDOW]
-            if len(jumps) == JUMP_WINDOW and np.any(np.sum(jumps, axis=0) >= 3) and not hamiltonian.unimodal:
+            bouncing = np.sum(jumps, axis=0) >= 3 if len(jumps) == JUMP_WINDOW else None
+            if bouncing is not None and bouncing.any() and not global_search:
                 # A point whose nearest maximum keeps jumping sits where the control jumps between two
                 # maxima of H: the local path cannot say which is higher, the global one can.
                 global_search = True
                 steps.clear()
                 residuals.clear()
+                jumps.clear()
+            elif bouncing is not None and bouncing.any() and np.ptp(np.flatnonzero(bouncing)) < SWITCH_BAND:
+                # Even the global maximum keeps jumping there: the switch falls between grid points and
+                # the point has no maximiser consistent with its own effect on the costate. It keeps the
+                # maximum it has now, and the rest of the control converges around it (the result
+                # counts it among the switch cells).
+                freeze = bouncing
+                frozen = bouncing if frozen is None else frozen | bouncing
+                steps.clear()
+                residuals.clear()
+                jumps.clear()
         last_target = target
         change = float(np.max(np.abs(residual)))
         if change < best_change:
@@ -634,6 +652,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         steps.append(alpha)
         residuals.append(residual)
         alpha = _anderson(steps, residuals, theta, memory)
+        if freeze is not None:
+            alpha = np.where(freeze, target, alpha)
         spread = np.abs(residual)  # how far the next maximum is expected to lie from the next control
     return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
 
@@ -646,7 +666,8 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
     ``"numerical"`` or ``"auto"`` (closed form where it applies). Converged means the largest change of
     alpha in an iteration fell below ``tol``, except possibly in a narrow band of grid points holding a
-    bang-bang switch (their number is in the message and ``extra["switch_cells"]``). The damping factor
+    switch of the control between two maxima of H (a bang-bang switch, or a jump from a corner to an
+    interior maximum), whose number is in the message and ``extra["switch_cells"]``. The damping factor
     shrinks automatically when the change grows, which is what keeps the sweep stable for strongly convex
     revenue. ``memory`` past iterates Anderson-accelerate the damped iteration (0: damping alone).
 
@@ -686,7 +707,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
     converged = run.status == "converged" and run.change < tol
     if converged and run.switch_cells:
-        message = f"converged except for {run.switch_cells} grid point(s) holding a bang-bang switch"
+        message = f"converged except for {run.switch_cells} grid point(s) holding a switch of the control"
     elif converged:
         message = "converged"
     else:
@@ -725,7 +746,7 @@ def _direct_rescue(problem: LabProblem, grid: ProblemGrid, alpha: Array, h: floa
                   polish.best_change)
 
 
-def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = 16) -> bool:
+def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = SWITCH_BAND) -> bool:
     """True when alpha has settled everywhere but in a narrow band of grid points (at most ``width``
     wide) whose Hamiltonian maximisers are all corners (0 or 1), some of which jumped between 0 and 1
     since the last sweep.
