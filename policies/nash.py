@@ -21,7 +21,6 @@ turns it into a receding-horizon equilibrium) and follows its own lab's plan wha
 from __future__ import annotations
 
 import dataclasses
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,7 @@ from scipy.integrate import cumulative_simpson
 from labs.params import Param
 from labs.spec import PolicySpec
 from market.config import RaceConfig
-from policies.base import Array, Observation, PlanLog, Policy
+from policies.base import Array, Observation, PlanLog, Policy, game_state, reused_cold_solve
 from policies.forecast import own_problem
 from policies.optimal_control import ControlResult, LabProblem, _anderson, solve_pontryagin
 from policies.registry import register
@@ -231,32 +230,11 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
         method="open-loop Nash equilibrium plan", message=response.message)
 
 
-COLD_EQUILIBRIA_KEPT = 16  # distinct starting states remembered per process (a tournament has few)
-_cold_equilibria: OrderedDict[tuple, NashResult] = OrderedDict()
-
-
-def game_state(obs: Observation) -> tuple:
-    """Everything of ``obs`` an equilibrium solve reads, as a hashable value: time, horizon, market, the
-    labs' published parameters (their policies do not enter the game) and the public state arrays."""
-    labs = tuple(dataclasses.replace(spec, policy=PolicySpec("nash")) for spec in obs.labs)
-    arrays = (obs.capability, obs.compute, obs.trained, obs.alpha_last, obs.growth_observed,
-              obs.capability_growth)
-    return (obs.t, obs.horizon, obs.market, labs, *(np.asarray(a, dtype=float).tobytes() for a in arrays))
-
-
 def cold_equilibrium(obs: Observation, **settings: Any) -> NashResult:
     """:func:`solve_open_loop_nash` from the monopoly plans, solved once per distinct game state and
-    settings in this process and then reused (the same numbers, as the solve is deterministic). The
-    result is shared: callers read it and never change it."""
-    key = (game_state(obs), tuple(sorted(settings.items())))
-    if key in _cold_equilibria:
-        _cold_equilibria.move_to_end(key)
-        return _cold_equilibria[key]
-    result = solve_open_loop_nash(obs, **settings)
-    _cold_equilibria[key] = result
-    while len(_cold_equilibria) > COLD_EQUILIBRIA_KEPT:
-        _cold_equilibria.popitem(last=False)
-    return result
+    settings in this process and then reused (see :func:`policies.base.reused_cold_solve`)."""
+    key = ("nash", game_state(obs), tuple(sorted(settings.items())))
+    return reused_cold_solve(key, lambda: solve_open_loop_nash(obs, **settings))
 
 
 def nash_from_config(config: RaceConfig, grid: int = 200, **options: Any) -> NashResult:

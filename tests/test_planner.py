@@ -161,3 +161,26 @@ def test_receding_horizon_plans_converge_across_jumps_of_the_control(rival, seed
     planner = plan_diagnostics(model)[0]
     assert planner["plans"] == 21 and planner["plans_not_converged"] == 0
     assert planner["plan_residual"] < 1e-9
+
+
+def test_first_pontryagin_plan_is_shared_by_line_ups_and_equals_a_fresh_solve():
+    """The cold plan depends on the starting state, not on the rival's policy: a second line-up reuses
+    it, and it is exactly what the solver gives afresh."""
+    from policies.base import Observation
+    from policies.forecast import own_problem, rival_paths
+    from policies.optimal_control import solve_pontryagin
+    from policies.pontryagin import PontryaginPolicy
+
+    def first_plan(rival: str):
+        labs = (LabSpec.build("a", policy="pontryagin"), LabSpec.build("b", policy=rival))
+        obs = Observation.at_start(RaceConfig(labs=labs, market=MarketParams.build(delta0=1.0), horizon=2.0))
+        policy = PontryaginPolicy(grid=50)
+        policy.reset()
+        return policy, obs, policy.plan(obs, 0)
+
+    policy, obs, plan = first_plan("constant")
+    assert first_plan("catch_up")[2] is plan
+    t = plan.t
+    path = rival_paths(obs, np.array([1]), np.full(2, 0.5), t, "constant_alpha")
+    fresh = solve_pontryagin(own_problem(obs, 0, path), t.size - 1, tol=policy.p["tol"])
+    np.testing.assert_array_equal(plan.alpha, fresh.alpha)
