@@ -419,6 +419,28 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
 
 
+def _globally_checked(h: HamiltonianAt, target: Array, coarse: int = 17) -> Array:
+    """``target`` (local maxima of H) where the global path of :func:`maximise_hamiltonian` would find
+    the same maximum, and that path's answer elsewhere.
+
+    The global path scans H on ``coarse`` levels, refines the best one's bracket and compares the result
+    with both corners. Where the best level lies within a level's spacing of ``target`` and neither
+    corner beats H there, it brackets ``target``'s own maximum and keeps it; only the other points (a
+    handful, usually none) need the full search, which is most of a sweep's cost when run on all.
+    """
+    levels = np.linspace(0.0, 1.0, coarse)
+    scan = h.value(levels[:, None])
+    here = h.value(target)
+    best = levels[np.argmax(scan, axis=0)]
+    elsewhere = (np.abs(best - target) > levels[1]) | (scan[0] > here) | (scan[-1] > here)
+    if not elsewhere.any():
+        return target
+    index = np.flatnonzero(elsewhere)
+    out = target.copy()
+    out[index] = maximise_hamiltonian(h.take(index), coarse)
+    return out
+
+
 def closed_form_alpha(h: HamiltonianAt) -> Array:
     """The law's closed-form maximiser for separable revenue ``omega M^gamma (1 - alpha) C``.
 
@@ -600,7 +622,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                                            and _only_a_switch_band(unsettled, target, last_target))
         if settled and argmax != "closed_form" and not global_search and not hamiltonian.unimodal:
             # The local maximiser found the maximum nearest the control; confirm it is the global one.
-            global_target = maximise_hamiltonian(hamiltonian)
+            global_target = _globally_checked(hamiltonian, target)
             if np.max(np.abs(global_target - target)) >= tol:
                 global_search, settled = True, False
                 target, residual = global_target, global_target - alpha
