@@ -40,6 +40,11 @@ def capability_weights(M: Array, K: Array, exponent: float) -> Array:
     """
     if not M.size:
         return np.zeros_like(K)
+    if exponent != 0.0 and K.min() > 0.0 and M.min() > 0.0 and M.max() < np.inf:
+        # Everyone serves, with a finite positive capability: the general form below reduces to this
+        # (the same operations on the same numbers), without its masks.
+        log_M = np.log(M)
+        return np.exp(exponent * (log_M - log_M.max(axis=-1, keepdims=True))) * K
     serving = K > 0
     capacity = np.where(serving, K, 0.0)
     if exponent == 0.0:

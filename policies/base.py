@@ -7,15 +7,17 @@ of its labs in one vectorised call; planning policies keep per-lab plans inside 
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping, TypeVar
 
 import numpy as np
 
 from labs.laws import LAWS
 from labs.params import Param, resolve_params
-from labs.spec import LabSpec
+from labs.spec import LabSpec, PolicySpec
 from labs.state import LabState, law_param_arrays
 from market.config import RaceConfig, ShockParams
 from market.params import MarketParams
@@ -74,6 +76,40 @@ class Observation:
     def law_params(self, labs: Array) -> dict[str, Array]:
         """Per-lab arrays of the law parameters for ``labs`` (which must all share one law)."""
         return law_param_arrays(LAWS[self.labs[int(labs[0])].law], self.labs, labs)
+
+
+def game_state(obs: Observation) -> tuple:
+    """Everything of ``obs`` a planning solve reads, as a hashable value: time, horizon, market, the
+    labs' published parameters (their policies do not enter any forecast or game) and the public state
+    arrays. Two observations with equal game states give every solver the same problem."""
+    labs = tuple(dataclasses.replace(spec, policy=PolicySpec("")) for spec in obs.labs)
+    arrays = (obs.capability, obs.compute, obs.trained, obs.alpha_last, obs.growth_observed,
+              obs.capability_growth)
+    return (obs.t, obs.horizon, obs.market, labs, *(np.asarray(a, dtype=float).tobytes() for a in arrays))
+
+
+COLD_SOLVES_KEPT = 32  # distinct cold solves remembered per process (a tournament has a few per scenario)
+_cold_solves: OrderedDict[tuple, Any] = OrderedDict()
+Solved = TypeVar("Solved")
+
+
+def reused_cold_solve(key: tuple, solve: Callable[[], Solved]) -> Solved:
+    """``solve()``, computed once per ``key`` in this process and then reused.
+
+    For solves that are a pure function of ``key`` (a :func:`game_state` and the solver's settings, no
+    warm start): the first plan or equilibrium of a run depends on the scenario's starting state, not on
+    the seed or on who else sits in the line-up, so a tournament would otherwise repeat it for every
+    seed and line-up. Deterministic solves give the same numbers either way, so results do not depend
+    on which runs share a process. The result is shared: callers read it and never change it.
+    """
+    if key in _cold_solves:
+        _cold_solves.move_to_end(key)
+        return _cold_solves[key]
+    result = solve()
+    _cold_solves[key] = result
+    while len(_cold_solves) > COLD_SOLVES_KEPT:
+        _cold_solves.popitem(last=False)
+    return result
 
 
 @dataclass

@@ -30,7 +30,7 @@ from scipy.integrate import cumulative_simpson
 from labs.params import Param
 from labs.spec import PolicySpec
 from market.config import RaceConfig
-from policies.base import Array, Observation, PlanLog, Policy
+from policies.base import Array, Observation, PlanLog, Policy, game_state, reused_cold_solve
 from policies.forecast import own_problem
 from policies.optimal_control import ControlResult, LabProblem, ProblemGrid, _anderson, solve_pontryagin
 from policies.registry import register
@@ -235,6 +235,13 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
         method="open-loop Nash equilibrium plan", message=response.message)
 
 
+def cold_equilibrium(obs: Observation, **settings: Any) -> NashResult:
+    """:func:`solve_open_loop_nash` from the monopoly plans, solved once per distinct game state and
+    settings in this process and then reused (see :func:`policies.base.reused_cold_solve`)."""
+    key = ("nash", game_state(obs), tuple(sorted(settings.items())))
+    return reused_cold_solve(key, lambda: solve_open_loop_nash(obs, **settings))
+
+
 def nash_from_config(config: RaceConfig, grid: int = 200, **options: Any) -> NashResult:
     """The open-loop equilibrium of ``config``'s labs from their initial state (``grid`` steps per year)."""
     obs = Observation.at_start(config)
@@ -274,14 +281,21 @@ class NashPolicy(Policy):
         return every > 0 and step - self.solved_at >= every
 
     def solve(self, obs: Observation) -> NashResult:
-        """The equilibrium from the observed state, warm-started from the previous one."""
+        """The equilibrium from the observed state, warm-started from the previous one.
+
+        A cold solve (the first of a run) is a pure function of the observed state and the solver's
+        settings, and in a tournament many runs start from the same state (every seed and every line-up
+        of a scenario: the equilibrium assumes all labs play it, whoever actually sits there), so it is
+        taken from :func:`cold_equilibrium`, which solves each distinct state once per process.
+        """
         intervals = max(16, int(np.ceil((obs.horizon - obs.t) * self.p["grid"])))
-        warm = None
-        if self.equilibrium is not None:
-            t = np.linspace(obs.t, obs.horizon, intervals + 1)
-            warm = np.array([self.equilibrium.alpha_at(i, t) for i in range(obs.n_labs)])
-        return solve_open_loop_nash(obs, intervals=intervals, damping=self.p["damping"], tol=self.p["tol"],
-                                    max_iter=self.p["max_iter"], alpha0=warm)
+        settings = {"intervals": intervals, "damping": self.p["damping"], "tol": self.p["tol"],
+                    "max_iter": self.p["max_iter"]}
+        if self.equilibrium is None:
+            return cold_equilibrium(obs, **settings)
+        t = np.linspace(obs.t, obs.horizon, intervals + 1)
+        warm = np.array([self.equilibrium.alpha_at(i, t) for i in range(obs.n_labs)])
+        return solve_open_loop_nash(obs, alpha0=warm, **settings)
 
     def decide(self, obs: Observation, labs: Array) -> Array:
         if obs.t >= obs.horizon:

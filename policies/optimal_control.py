@@ -218,6 +218,7 @@ class ControlResult:
 ROOT_XTOL = 4.0 * np.finfo(float).eps  # bracket width at which a root of dH/dalpha counts as resolved
 ROOT_MAX_STEPS = 200  # a bound only: the bisection safeguard at least halves the bracket every third step
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
+LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
 
 
 END_PROBE = 1e-13  # bracket ends are tested this far inside [0, 1] (see _rising)
@@ -339,14 +340,15 @@ UNIMODAL_LEVELS = np.array([0.0, 1e-6, 1e-4, 1e-2, 0.125, 0.25, 0.375, 0.5, 0.62
 denser near 0, where the power law's marginal product of training blows up and a secant is useless."""
 
 
-def _local_bracket(h: HamiltonianAt, start: Array) -> tuple[Array, Array, Array, Array]:
+def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH
+                   ) -> tuple[Array, Array, Array, Array]:
     """A bracket around ``start`` holding the nearest turn of H from rising to falling.
 
-    It starts ``LOCAL_HALF_WIDTH`` either side and grows fourfold (on the failing side only) until H
-    rises at its low end and falls at its high end, or it reaches 0 or 1.
+    It starts ``half_width`` (per point, or one for all) either side and grows fourfold (on the failing
+    side only) until H rises at its low end and falls at its high end, or it reaches 0 or 1.
     """
     centre = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
-    half = LOCAL_HALF_WIDTH
+    half = half_width
     lo, hi = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
     up_lo, up_hi = _rising(h, lo), _rising(h, hi)
     while True:
@@ -392,7 +394,7 @@ def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
 
 
 def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None,
-                         report: dict | None = None) -> Array:
+                         report: dict | None = None, spread: Array | None = None) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
     Every path ends in :func:`_bracketed_root`, a safeguarded secant search on dH/dalpha that resolves
@@ -400,7 +402,9 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     over about 1e-8 in alpha). The paths differ in how they bracket:
 
     * ``start`` given (a warm start, e.g. the sweep's current control): a local bracket around it
-      (:func:`_local_bracket`). That finds the maximum nearest the start, which is the maximum when H is
+      (:func:`_local_bracket`), twice ``spread`` wide where given (how far the maximum is expected to
+      lie from the start: the sweep passes its last change of alpha, so that near convergence the
+      bracket is already tight and the secant needs a step or two, not a dozen). That finds the maximum nearest the start, which is the maximum when H is
       unimodal; where it may not be, the sweep confirms its converged control with the global path.
     * H known to be unimodal (:attr:`HamiltonianAt.unimodal`): the slope's sign on a fixed set of levels.
     * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
@@ -411,7 +415,8 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     happens in practice, but a caller that must say whether it converged can check) and ``width``.
     """
     if start is not None:
-        return _finish(h, *_local_bracket(h, start), report=report)
+        half = LOCAL_HALF_WIDTH if spread is None else np.clip(2.0 * spread, LOCAL_MIN_HALF_WIDTH, LOCAL_HALF_WIDTH)
+        return _finish(h, *_local_bracket(h, start, half), report=report)
     if h.unimodal:
         return _finish(h, *_scan_bracket(h), report=report)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
@@ -423,6 +428,28 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
+
+
+def _globally_checked(h: HamiltonianAt, target: Array, coarse: int = 17) -> Array:
+    """``target`` (local maxima of H) where the global path of :func:`maximise_hamiltonian` would find
+    the same maximum, and that path's answer elsewhere.
+
+    The global path scans H on ``coarse`` levels, refines the best one's bracket and compares the result
+    with both corners. Where the best level lies within a level's spacing of ``target`` and neither
+    corner beats H there, it brackets ``target``'s own maximum and keeps it; only the other points (a
+    handful, usually none) need the full search, which is most of a sweep's cost when run on all.
+    """
+    levels = np.linspace(0.0, 1.0, coarse)
+    scan = h.value(levels[:, None])
+    here = h.value(target)
+    best = levels[np.argmax(scan, axis=0)]
+    elsewhere = (np.abs(best - target) > levels[1]) | (scan[0] > here) | (scan[-1] > here)
+    if not elsewhere.any():
+        return target
+    index = np.flatnonzero(elsewhere)
+    out = target.copy()
+    out[index] = maximise_hamiltonian(h.take(index), coarse)
+    return out
 
 
 def closed_form_alpha(h: HamiltonianAt) -> Array:
@@ -437,13 +464,91 @@ def closed_form_alpha(h: HamiltonianAt) -> Array:
 
 
 def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
-    """State, capability and costate on the grid for a given alpha (all by cumulative Simpson)."""
+    """State, capability and costate on the grid for a given alpha (all by cumulative Simpson; the
+    costate piecewise between the law's kinks, see :func:`_costate`)."""
     problem = grid.problem
-    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
+    rate = grid.rate(alpha)
+    x = problem.x0 + cumulative_simpson(rate, dx=h, initial=0.0)
     at = problem.revenue_at(grid.revenue, x)
     integrand = grid.discount * problem.revenue_dx(at, x, alpha)
-    costate = cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
-    return x, at.M, costate
+    return x, at.M, _costate(grid, x, rate, integrand, h)
+
+
+def _costate(grid: ProblemGrid, x: Array, rate: Array, integrand: Array, h: float) -> Array:
+    """``lambda(t_j) = ∫_{t_j}^T integrand``: reverse cumulative Simpson, split where the state crosses a
+    kink of the law (:attr:`labs.laws.base.CapabilityLaw.kinks`), where the integrand jumps.
+
+    Each smooth piece gets its own cumulative Simpson; the cell holding a crossing is integrated as two
+    parts, each from the quadratic through the nearest grid values on its own side, with the crossing
+    time found on the cubic Hermite interpolant of the state (its rate is known at the nodes). The result
+    is fourth-order and, unlike Simpson across the jump, a smooth function of the control, which is what
+    lets the sweep settle on a fixed point wherever the jump falls between grid points.
+    """
+    law = grid.problem.law
+    cells = _kink_cells(x, law.kinks(grid.problem.law_params)) if law.kinks is not None else []
+    if not cells:
+        return cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
+    costate = np.empty_like(integrand)
+    tail = 0.0  # the integral from the end of the current piece to the horizon
+    end = integrand.size - 1
+    for cell, kink in reversed(cells):
+        piece = integrand[cell + 1:end + 1]
+        costate[cell + 1:end + 1] = tail + _reverse_cumulative(piece, h)
+        tail = costate[cell + 1]
+        crossing = _crossing(x[cell], x[cell + 1], rate[cell], rate[cell + 1], h, kink)
+        left = _extrapolated_integral(integrand[max(0, cell - 2):cell + 1], cell - max(0, cell - 2), h,
+                                      0.0, crossing)
+        right = _extrapolated_integral(integrand[cell + 1:min(end, cell + 3) + 1], -1, h, crossing, h)
+        tail += left + right
+        end = cell
+    costate[:end + 1] = tail + _reverse_cumulative(integrand[:end + 1], h)
+    return costate
+
+
+def _kink_cells(x: Array, kinks: Array) -> list[tuple[int, float]]:
+    """The grid cells ``i`` (from ``t_i`` to ``t_{i+1}``) in which the nondecreasing state crosses a
+    kink, with the kink, in time order; a crossing at a grid point needs no split."""
+    out = []
+    for kink in np.sort(np.asarray(kinks, dtype=float)):
+        cell = int(np.searchsorted(x, kink, side="left")) - 1  # x[cell] < kink <= x[cell + 1]
+        if 0 <= cell < x.size - 1 and x[cell + 1] > kink and all(c != cell for c, _ in out):
+            out.append((cell, float(kink)))
+    return out
+
+
+def _reverse_cumulative(values: Array, h: float) -> Array:
+    """``∫_{t_j}^{t_end}`` of grid values on spacing ``h``: cumulative Simpson where there are three
+    points or more, the trapezoid on two, zero on one."""
+    if values.size >= 3:
+        return cumulative_simpson(values[::-1], dx=h, initial=0.0)[::-1]
+    if values.size == 2:
+        return np.array([0.5 * h * (values[0] + values[1]), 0.0])
+    return np.zeros(values.size)
+
+
+def _crossing(x0: float, x1: float, r0: float, r1: float, h: float, kink: float) -> float:
+    """Time within a cell (0 to ``h``) where the cubic Hermite interpolant of the state (values ``x0``,
+    ``x1``, rates ``r0``, ``r1``) reaches ``kink``: Newton from the linear estimate, kept inside the cell."""
+    s = h * (kink - x0) / (x1 - x0)
+    for _ in range(4):
+        u = s / h
+        h00, h10, h01, h11 = (2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u, -2 * u**3 + 3 * u**2, u**3 - u**2)
+        value = h00 * x0 + h10 * h * r0 + h01 * x1 + h11 * h * r1 - kink
+        slope = ((6 * u**2 - 6 * u) * x0 + (3 * u**2 - 4 * u + 1) * h * r0 + (6 * u - 6 * u**2) * x1
+                 + (3 * u**2 - 2 * u) * h * r1) / h
+        if not slope > 0:
+            break
+        s = min(max(s - value / slope, 0.0), h)
+    return s
+
+
+def _extrapolated_integral(values: Array, origin: int, h: float, a: float, b: float) -> float:
+    """``∫_a^b`` (times measured from grid point ``origin`` of ``values``) of the polynomial through the
+    grid values ``values`` (at most three, spacing ``h``)."""
+    nodes = h * (np.arange(values.size) - origin)
+    coefficients = np.polynomial.polynomial.polyfit(nodes, values, values.size - 1)
+    antiderivative = np.polynomial.polynomial.polyint(coefficients)
+    return float(np.polynomial.polynomial.polyval(b, antiderivative) - np.polynomial.polynomial.polyval(a, antiderivative))
 
 
 def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int) -> Array:
@@ -470,6 +575,9 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     return np.clip(alpha + theta * residual - (d_alpha + theta * d_residual).T @ weights, 0.0, 1.0)
 
 
+JUMP = 1e-3  # a change of a point's target between sweeps this large is a jump between maxima of H ...
+JUMP_WINDOW = 8  # ... and three of them over this many sweeps mean the local maximiser is bouncing
+SWITCH_BAND = 16  # grid points: the widest band of bouncing points taken for a switch between them
 STALL_WINDOW = 40  # sweeps over which the best residual must at least halve, or the sweep has stalled
 
 
@@ -503,6 +611,9 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     best_alpha, best_change = alpha, np.inf
     history: list[float] = []
     global_search = False
+    jumps: list[Array] = []
+    spread: Array | None = None
+    frozen: Array | None = None  # switch points held at their maximum (see below)
     status = "cap"
     for iterations in range(1, max_iter + 1):
         x, M, costate = _trajectory(grid, alpha, h)
@@ -512,14 +623,16 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         elif global_search:
             target = maximise_hamiltonian(hamiltonian)
         else:
-            target = maximise_hamiltonian(hamiltonian, start=alpha)
+            target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
+        if frozen is not None:
+            target = np.where(frozen, alpha, target)
         residual = target - alpha
         unsettled = np.abs(residual) >= tol
         settled = not unsettled.any() or (last_target is not None
                                            and _only_a_switch_band(unsettled, target, last_target))
         if settled and argmax != "closed_form" and not global_search and not hamiltonian.unimodal:
             # The local maximiser found the maximum nearest the control; confirm it is the global one.
-            global_target = maximise_hamiltonian(hamiltonian)
+            global_target = _globally_checked(hamiltonian, target)
             if np.max(np.abs(global_target - target)) >= tol:
                 global_search, settled = True, False
                 target, residual = global_target, global_target - alpha
@@ -530,8 +643,31 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                 alpha = target
             else:
                 switch_cells = int(np.count_nonzero(unsettled))
+            switch_cells += 0 if frozen is None else int(np.count_nonzero(frozen))
             status = "converged"
             break
+        freeze = None
+        if last_target is not None and argmax != "closed_form" and not hamiltonian.unimodal:
+            jumps.append(np.abs(target - last_target) > JUMP)
+            del jumps[:-JUMP_WINDOW]
+            bouncing = np.sum(jumps, axis=0) >= 3 if len(jumps) == JUMP_WINDOW else None
+            if bouncing is not None and bouncing.any() and not global_search:
+                # A point whose nearest maximum keeps jumping sits where the control jumps between two
+                # maxima of H: the local path cannot say which is higher, the global one can.
+                global_search = True
+                steps.clear()
+                residuals.clear()
+                jumps.clear()
+            elif bouncing is not None and bouncing.any() and np.ptp(np.flatnonzero(bouncing)) < SWITCH_BAND:
+                # Even the global maximum keeps jumping there: the switch falls between grid points and
+                # the point has no maximiser consistent with its own effect on the costate. It keeps the
+                # maximum it has now, and the rest of the control converges around it (the result
+                # counts it among the switch cells).
+                freeze = bouncing
+                frozen = bouncing if frozen is None else frozen | bouncing
+                steps.clear()
+                residuals.clear()
+                jumps.clear()
         last_target = target
         change = float(np.max(np.abs(residual)))
         if change < best_change:
@@ -548,6 +684,9 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         steps.append(alpha)
         residuals.append(residual)
         alpha = _anderson(steps, residuals, theta, memory)
+        if freeze is not None:
+            alpha = np.where(freeze, target, alpha)
+        spread = np.abs(residual)  # how far the next maximum is expected to lie from the next control
     return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
 
 
@@ -559,7 +698,8 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
     ``"numerical"`` or ``"auto"`` (closed form where it applies). Converged means the largest change of
     alpha in an iteration fell below ``tol``, except possibly in a narrow band of grid points holding a
-    bang-bang switch (their number is in the message and ``extra["switch_cells"]``). The damping factor
+    switch of the control between two maxima of H (a bang-bang switch, or a jump from a corner to an
+    interior maximum), whose number is in the message and ``extra["switch_cells"]``. The damping factor
     shrinks automatically when the change grows, which is what keeps the sweep stable for strongly convex
     revenue. ``memory`` past iterates Anderson-accelerate the damped iteration (0: damping alone).
 
@@ -599,7 +739,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
     converged = run.status == "converged" and run.change < tol
     if converged and run.switch_cells:
-        message = f"converged except for {run.switch_cells} grid point(s) holding a bang-bang switch"
+        message = f"converged except for {run.switch_cells} grid point(s) holding a switch of the control"
     elif converged:
         message = "converged"
     else:
@@ -638,7 +778,7 @@ def _direct_rescue(problem: LabProblem, grid: ProblemGrid, alpha: Array, h: floa
                   polish.best_change)
 
 
-def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = 16) -> bool:
+def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = SWITCH_BAND) -> bool:
     """True when alpha has settled everywhere but in a narrow band of grid points (at most ``width``
     wide) whose Hamiltonian maximisers are all corners (0 or 1), some of which jumped between 0 and 1
     since the last sweep.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from labs.params import Param
-from policies.base import Array, Observation, PlanLog, Policy
+from policies.base import Array, Observation, PlanLog, Policy, game_state, reused_cold_solve
 from policies.forecast import FORECASTS, own_problem, rival_paths
 from policies.optimal_control import ControlResult, solve_pontryagin
 from policies.registry import register
@@ -56,8 +56,10 @@ class PontryaginPolicy(Policy):
         path = rival_paths(obs, rivals, rival_alpha, t, self.p["forecast"])
         problem = own_problem(obs, lab, path)
         previous = self.plans.get(lab)
-        warm = None if previous is None else previous.alpha_at(t)
-        return solve_pontryagin(problem, intervals, alpha0=warm, tol=self.p["tol"])
+        if previous is None:  # a cold solve is the same for every seed and line-up: solve it once
+            key = ("pontryagin", game_state(obs), obs.step, lab, tuple(sorted(self.p.items())))
+            return reused_cold_solve(key, lambda: solve_pontryagin(problem, intervals, tol=self.p["tol"]))
+        return solve_pontryagin(problem, intervals, alpha0=previous.alpha_at(t), tol=self.p["tol"])
 
     def decide(self, obs: Observation, labs: Array) -> Array:
         alpha = np.empty(labs.size)

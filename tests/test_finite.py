@@ -110,3 +110,15 @@ def test_weights_are_bounded_by_capacity_and_the_leading_server_keeps_its_own(M,
     assert np.isfinite(weights).all() and (weights <= K).all()
     assert weights[np.argmax(M)] == K[np.argmax(M)]
     assert split_shares(weights).sum() == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("contest", [0.5, 2.0, 300.0])
+def test_weights_when_everyone_serves_are_those_of_the_general_form(contest):
+    """The all-serving shortcut gives exactly the numbers of the masked form, which a lab that does not
+    serve (and is not the most capable) forces without changing anyone else's weight."""
+    M = np.array([1.0, 3.0, 1e-5, 40.0])
+    K = np.array([2.0, 0.5, 1.0, 3.0])
+    shortcut = capability_weights(M, K, contest)
+    general = capability_weights(np.append(M, 1.0), np.append(K, 0.0), contest)
+    assert general[-1] == 0.0
+    np.testing.assert_array_equal(shortcut, general[:-1])

@@ -4,6 +4,7 @@ a Pontryagin lab to the continuous optimum as the step shrinks, determinism and 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from labs.params import ParameterError
@@ -67,6 +68,23 @@ def test_the_model_records_one_row_per_step_per_lab_and_mesa_sees_every_lab():
     numbers = frame.drop(columns=["lab", "policy"]).to_numpy(dtype=float)
     assert np.all(np.isfinite(numbers))
     assert np.all(np.isfinite(model.market_frame().drop(columns=["t"]).to_numpy()))
+
+
+def test_the_models_collector_holds_what_mesas_own_collector_collects():
+    """The float-only collector must leave Mesa's tools (batch_run, plots) the very data they would read."""
+    import mesa
+
+    from labrace.simulation.model import MESA_REPORTERS
+
+    labs = (LabSpec.build("a", policy="constant"), LabSpec.build("b", policy="catch_up"))
+    config = RaceConfig(labs=labs, market=MarketParams.build(delta0=1.0), horizon=2.0)
+    ours = RaceModel(config).run()
+    theirs = RaceModel(config)
+    theirs.datacollector = mesa.DataCollector(model_reporters={name: name for name in MESA_REPORTERS})
+    theirs.run()
+    pd.testing.assert_frame_equal(ours.datacollector.get_model_vars_dataframe(),
+                                  theirs.datacollector.get_model_vars_dataframe())
+    assert ours.datacollector._collection_steps == theirs.datacollector._collection_steps
 
 
 def test_stepping_a_finished_model_changes_nothing():

@@ -129,3 +129,35 @@ def test_nash_policy_metadata_and_validation():
     assert error.value.path == "policy.params.damping"
     with pytest.raises(ValueError):
         solve_open_loop_nash(RaceModel(duopoly(0.0)).observe(), intervals=20, damping=1.5)
+
+
+def test_data_capped_duopoly_equilibrium_converges_with_every_best_response():
+    """Two Chinchilla labs whose data caps bind early, in a capacity-limited market: the best responses
+    near the equilibrium used to stall on this grid (the costate straddled the cap's jump in dM/dF) and
+    were rescued by the direct method; integrated across the cap they all converge, and the check agrees."""
+    params = {"efficiency": 1e22, "tokens_per_param": 20.0, "data_cap": 1e12, "trained0": 10.0}
+    labs = tuple(LabSpec.build(f"lab{i}", law="chinchilla", law_params=params, policy="nash") for i in range(2))
+    market = MarketParams.build(gamma=2.0, demand="capacity", capacity0=400.0, demand_growth=0.05)
+    eq = nash_from_config(RaceConfig(labs=labs, market=market), grid=GRID)
+    assert eq.converged and eq.extra["inner_failures"] == 0
+    assert all(plan.converged for plan in eq.plans)
+    assert np.all(np.abs(eq.relative_gap) < 1e-8)
+
+
+def test_cold_equilibria_are_reused_only_for_the_same_game():
+    """The first equilibrium of a run depends on the game, not on who plays it: another line-up of the
+    same labs gets the very same solve, equal to a fresh one; a different state gets its own."""
+    from policies.base import Observation
+    from policies.nash import cold_equilibrium, game_state
+
+    settings = {"intervals": 200, "damping": 1.0, "tol": 1e-6, "max_iter": 200}
+    first = Observation.at_start(duopoly(2.0, policy="nash"))
+    other_lineup = Observation.at_start(duopoly(2.0, policy="constant"))
+    assert game_state(first) == game_state(other_lineup)
+    shared = cold_equilibrium(first, **settings)
+    assert cold_equilibrium(other_lineup, **settings) is shared
+    fresh = solve_open_loop_nash(first, **settings)
+    np.testing.assert_array_equal(shared.alpha, fresh.alpha)
+    richer = Observation.at_start(duopoly(2.0, compute=(100.0, 150.0), policy="nash"))
+    assert game_state(richer) != game_state(first)
+    assert not np.array_equal(cold_equilibrium(richer, **settings).alpha, shared.alpha)

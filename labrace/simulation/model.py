@@ -24,6 +24,25 @@ from policies.registry import make_policy
 MESA_REPORTERS = ("t", "price", "tokens", "revenue_pool", "quality")
 
 
+class ScalarCollector(mesa.DataCollector):
+    """Mesa's DataCollector for model attributes that are plain floats (``MESA_REPORTERS``).
+
+    Its ``collect`` appends the attributes as they are: the general one dispatches on each reporter's
+    kind and deep-copies every value, which for five floats was most of a small model's step. The first
+    call, and any collector given agent reporters, goes through Mesa's own ``collect`` (which validates
+    the reporters); everything Mesa's tools read (``model_vars``, the collection steps, the DataFrames)
+    is the parent's, filled the same way.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        if not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        for name in self.model_reporters:
+            self.model_vars[name].append(getattr(model, name))
+
+
 class RaceModel(mesa.Model):
     """Labs competing for revenue while splitting compute between training and serving.
 
@@ -47,7 +66,7 @@ class RaceModel(mesa.Model):
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
-        self.datacollector = mesa.DataCollector(model_reporters={name: name for name in MESA_REPORTERS})
+        self.datacollector = ScalarCollector(model_reporters={name: name for name in MESA_REPORTERS})
         self.running = True
 
     def _give_policies(self) -> list[tuple[Policy, np.ndarray]]:

@@ -33,7 +33,7 @@ from tqdm import tqdm
 from labs.params import ParameterError
 from labrace.simulation.columns import OUTCOME_NUMBERS as OUTCOME_COLUMNS
 from labrace.simulation.model import RaceModel
-from labrace.simulation.run import lab_outcomes, play_to_horizon
+from labrace.simulation.run import outcome_columns, play_to_horizon
 
 if TYPE_CHECKING:  # the worker process imports this module: keep its imports to what a run needs
     from labrace.tournaments.plan import RunTask
@@ -154,7 +154,7 @@ def _rows(task: RunTask, version: str) -> list[dict[str, Any]]:
             "lineup": " | ".join(task.lineup), "version": version}
     try:
         model = play_to_horizon(task.config)
-        outcomes = lab_outcomes(model)
+        outcomes = outcome_columns(model)
         plans = plan_diagnostics(model)
     except Exception as error:  # noqa: BLE001 - a failed run is a result, not a crash
         text = "".join(traceback.format_exception_only(error)).strip()
@@ -162,9 +162,9 @@ def _rows(task: RunTask, version: str) -> list[dict[str, Any]]:
                  **{c: math.nan for c in OUTCOME_COLUMNS}, "plans": None, "plans_not_converged": None,
                  "plan_residual": math.nan}
                 for seat, (label, lab) in enumerate(zip(task.lineup, task.config.labs))]
-    return [{**meta, "seat": seat, "lab": row["lab"], "policy": task.lineup[seat], "status": "ok", "error": "",
-             **{c: float(row[c]) for c in OUTCOME_COLUMNS}, **plans[seat]}
-            for seat, row in enumerate(outcomes.to_dict("records"))]
+    return [{**meta, "seat": seat, "lab": outcomes["lab"][seat], "policy": task.lineup[seat], "status": "ok",
+             "error": "", **{c: float(outcomes[c][seat]) for c in OUTCOME_COLUMNS}, **plans[seat]}
+            for seat in range(len(outcomes["lab"]))]
 
 
 def run_batch(tasks: list[RunTask], version: str) -> list[dict[str, Any]]:

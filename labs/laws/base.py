@@ -22,6 +22,8 @@ policies ask the law instead of testing its type:
 * ``balanced_growth``: whether the balanced-growth derivation (a power-law rate of ``x = M``) applies;
 * :meth:`serving`: tokens per unit of serving compute and their derivative in ``x``, for a law whose
   model size changes what a unit of compute serves (absent: one token per unit, ``K = (1 - alpha) C``).
+* :meth:`kinks`: the planning states where ``dcapability_dx`` jumps (a regime change such as a binding
+  data cap), which the solver's quadrature integrates across exactly instead of smearing.
 """
 
 from __future__ import annotations
@@ -126,3 +128,8 @@ class CapabilityLaw(ABC):
 def serving_factor(law: CapabilityLaw, x: Array, p: Params) -> Array | float:
     """Tokens per unit of serving compute of ``law``'s labs at planning state ``x`` (1.0 without :attr:`serving`)."""
     return 1.0 if law.serving is None else law.serving(x, p)[0]
+    kinks: ClassVar[Callable[..., Array] | None] = None
+    """``kinks(p)``: the planning-state values (scalar law parameters) at which ``dcapability_dx`` jumps.
+    A quadrature straddling such a jump is only first-order accurate and, worse, its error depends on where
+    the jump falls between grid points, so the costate would be a non-smooth function of the control; the
+    sweep locates each crossing and integrates either side of it separately. ``None``: no kinks."""

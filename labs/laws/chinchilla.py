@@ -91,6 +91,14 @@ class ChinchillaLaw(CapabilityLaw):
         """
         return np.where(costate > serving_value, 1.0, 0.0)
 
+    def kinks(self, p: Params) -> Array:
+        """Where the data cap starts to bind: ``r N = D_max`` with ``N = sqrt(E F / (6 r))``, i.e.
+        ``F = 6 D_max^2 / (r E)``; there ``dM/dF`` jumps (``N`` then grows like ``F``, not ``F^(1/2)``)."""
+        cap = p.get("data_cap")
+        if cap is None or not np.all(np.isfinite(cap)):
+            return np.empty(0)
+        return np.atleast_1d(6.0 * np.asarray(cap, dtype=float) ** 2 / (p["tokens_per_param"] * p["efficiency"]))
+
     def training_elasticity(self, M: Array, F: Array, p: Params) -> Array:
         """``d ln M / d ln F`` at the labs' cumulative training (the multiplier cancels)."""
         return F * self.dcapability_dx(F, p) / self.capability(F, p)
