@@ -123,13 +123,13 @@ class CapabilityLaw(ABC):
     """``serving(x, p)``: ``(sigma, dsigma/dx)``, the tokens one unit of serving compute yields at planning
     state ``x`` and their derivative, so that serving capacity is ``K = (1 - alpha) C sigma`` (model.md §6).
     Solvers count ``dR/dsigma dsigma/dx`` in the costate; a law without it serves one token per unit."""
-
-
-def serving_factor(law: CapabilityLaw, x: Array, p: Params) -> Array | float:
-    """Tokens per unit of serving compute of ``law``'s labs at planning state ``x`` (1.0 without :attr:`serving`)."""
-    return 1.0 if law.serving is None else law.serving(x, p)[0]
     kinks: ClassVar[Callable[..., Array] | None] = None
     """``kinks(p)``: the planning-state values (scalar law parameters) at which ``dcapability_dx`` jumps.
     A quadrature straddling such a jump is only first-order accurate and, worse, its error depends on where
     the jump falls between grid points, so the costate would be a non-smooth function of the control; the
     sweep locates each crossing and integrates either side of it separately. ``None``: no kinks."""
+
+
+def serving_factor(law: CapabilityLaw, x: Array, p: Params) -> Array | float:
+    """Tokens per unit of serving compute of ``law``'s labs at planning state ``x`` (1.0 without :attr:`serving`)."""
+    return 1.0 if law.serving is None else law.serving(x, p)[0]
