@@ -1,6 +1,7 @@
 """``labrace reproduce PAPER --out DIR``: re-run a seed paper's experiments with verified solvers.
 
-Only ``troynikov`` (seed 000) exists so far; see :mod:`labrace.reproductions.troynikov` for what it writes.
+``troynikov`` (seed 000; see :mod:`labrace.reproductions.troynikov` for what it writes) and
+``equilibria`` (the shipped duopolies under every notion of a rational lab, :mod:`labrace.reproductions.equilibria`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import sys
 from pathlib import Path
 
 from labs.params import ParameterError
+from labrace.reproductions.equilibria import reproduce_equilibria
 from labrace.reproductions.troynikov import reproduce_troynikov
 
-PAPERS = {"troynikov": reproduce_troynikov}
+PAPERS = {"troynikov": reproduce_troynikov, "equilibria": reproduce_equilibria}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("out", f"{str(args.out)!r} exists and is not a directory",
                              "a directory (created if missing)")
     summary = PAPERS[args.paper](args.out, quick=args.quick, progress=progress)
+    if "headline" in summary:
+        print(f"{summary['headline']}; wrote {args.out / 'report.md'}")
+        return 0
     print(f"NPV {summary['npv']:,.4f}, final capability {summary['final_capability']:.4f}, "
           f"switch time {summary['switch_time']:.3f}; wrote {args.out / 'report.md'}")
     return 0
