@@ -115,3 +115,36 @@ def test_the_forecast_is_a_validated_choice():
     with pytest.raises(Exception) as error:
         resolve_policy("pontryagin", {"forecast": "oracle"})
     assert error.value.path == "policy.params.forecast" and "'nash'" in str(error.value)
+
+
+def test_rational_rivals_enter_a_tournament(tmp_path):
+    """Receding-horizon Nash and feedback labs are ordinary entrants: every line-up plays to the end and
+    their plans are recorded as converged."""
+    import labrace
+
+    source = tmp_path / "rivals.toml"
+    source.write_text('''name = "rivals"
+lineup_size = 2
+seeds = 1
+scenarios = [{ name = "short", horizon = 2.0, dt = 0.2, market = { delta0 = 2.0, contest = 4.0 }, labs = [
+    { name = "a" }, { name = "b" } ] }]
+
+[[entrants]]
+policy = "pontryagin"
+label = "receding nash"
+params = { forecast = "nash", grid = 20, replan_every = 2 }
+
+[[entrants]]
+policy = "feedback"
+label = "feedback"
+params = { nodes = 7, steps_per_year = 4 }
+
+[[entrants]]
+policy = "constant"
+params = { alpha = 0.5 }
+''')
+    result = labrace.tournament(source, out=tmp_path / "out", workers=0, progress=False)
+    assert result.failed_runs == 0 and (result.results["status"] == "ok").all()
+    assert set(result.ranking["policy"]) >= {"receding nash", "feedback"}
+    planners = result.results[result.results["policy"].isin(["receding nash", "feedback"])]
+    assert (planners["plans"] > 0).all() and (planners["plans_not_converged"] == 0).all()
