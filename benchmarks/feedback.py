@@ -2,8 +2,9 @@
 
 The duopoly with business stealing (two identical labs, delta0 = 2, lambda = 4). The Markov-perfect
 equilibrium (:mod:`policies.feedback.race`) is solved on grids refined together in nodes per lab and
-time steps; each level's NPV (of the realised equilibrium path) is compared with the finest level's,
-which is the accuracy a grid buys for its CPU time. The receding-horizon Nash agents (``pontryagin``
+time steps; each level's NPV (of the realised equilibrium path) is compared with the Richardson extrapolation
+of the two finest (the error is second order in the step), which is the accuracy a grid buys for its
+CPU time. The receding-horizon Nash agents (``pontryagin``
 with ``forecast = "nash"``) are timed over whole runs against the same agents with the naive
 ``constant_alpha`` forecast, which is what entering them in a tournament costs.
 """
@@ -40,7 +41,10 @@ def mpe_levels(quick: bool) -> list[dict]:
         rows.append({"nodes": nodes, "steps": steps, "grid_points": nodes ** 2 * steps, "cpu_s": timing.median,
                      "npv": float(eq.path()[2][-1, 0]), "value_at_start": float(eq.initial_values()[0]),
                      "rounds": eq.iterations, "converged": eq.converged, "worst_residual": eq.change})
-    reference = rows[-1]["npv"]
+    # The last two levels double the steps (and refine the nodes); the error is second order in the step,
+    # so Richardson extrapolation of the pair is the reference.
+    fine, coarse = rows[-1]["npv"], rows[-2]["npv"]
+    reference = fine + (fine - coarse) / 3.0
     for row in rows:
         row["relative_error"] = abs(row["npv"] / reference - 1.0)
     return rows
@@ -62,13 +66,13 @@ def receding_nash(quick: bool) -> list[dict]:
 
 def run(quick: bool) -> dict:
     levels = mpe_levels(quick)
-    accurate = [row for row in levels[:-1] if row["relative_error"] <= ACCURACY]
-    first = accurate[0] if accurate else levels[-2]
+    accurate = [row for row in levels if row["relative_error"] <= ACCURACY]
+    first = accurate[0] if accurate else levels[-1]
     agents = receding_nash(quick)
     by = {(r["forecast"], r["dt"]): r for r in agents}
     ratio = by[("nash", 0.1)]["cpu_s"] / by[("constant_alpha", 0.1)]["cpu_s"]
     targets = [{"target": f"2-lab Markov-perfect solve (delta0 = 2, lambda = 4) within {ACCURACY:g} relative NPV "
-                          f"of the finest grid in <= {SECONDS:g} s CPU",
+                          f"(against the extrapolated finest grids) in <= {SECONDS:g} s CPU",
                 "measured": f"{first['cpu_s']:.2f} s at {first['nodes']} nodes x {first['steps']} steps "
                             f"(error {first['relative_error']:.1e})",
                 "met": bool(accurate) and first["cpu_s"] <= SECONDS and first["converged"]},

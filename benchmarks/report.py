@@ -115,10 +115,12 @@ def _study(r: dict) -> list[str]:
 def _feedback(r: dict) -> list[str]:
     out = ["## 6. Rational rivals: the Markov-perfect solve and receding-horizon Nash", "",
            r.get("description", ""), ""]
-    out += table(r["mpe"], [("nodes", "Nodes per lab"), ("steps", "Steps"), ("cpu_s", "CPU s"), ("npv", "NPV (lab 0)"),
-                            ("relative_error", "Error vs finest"), ("rounds", "Rounds"),
+    whole = [{**row, "npv": round(row["npv"])} for row in r["mpe"]]
+    agents = [{**row, "npv": round(row["npv"])} for row in r["agents"]]
+    out += table(whole, [("nodes", "Nodes per lab"), ("steps", "Steps"), ("cpu_s", "CPU s"), ("npv", "NPV (lab 0)"),
+                            ("relative_error", "Error vs extrapolated"), ("rounds", "Rounds"),
                             ("converged", "Converged"), ("worst_residual", "Worst residual")])
-    out += [""] + table(r["agents"], [("forecast", "Forecast"), ("dt", "dt"), ("steps", "Steps"),
+    out += [""] + table(agents, [("forecast", "Forecast"), ("dt", "dt"), ("steps", "Steps"),
                                       ("cpu_s", "CPU s per run"), ("plans", "Plans"),
                                       ("plans_not_converged", "Not converged"), ("npv", "NPV (lab 0)")])
     return out + [""]
