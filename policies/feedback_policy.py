@@ -20,10 +20,6 @@ from policies.base import Array, Observation, PlanLog, Policy
 from policies.feedback.race import RaceEquilibrium, RaceGame, solve_race_equilibrium
 from policies.registry import register
 
-GRID_POINTS_PARAM = ("nodes", "steps_per_year")
-"""The parameters that size the solve: ``nodes`` per lab and axis, times ``steps_per_year`` x horizon steps."""
-
-
 @register
 class FeedbackPolicy(Policy):
     name = "feedback"

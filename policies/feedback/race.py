@@ -76,6 +76,10 @@ class RaceGame:
             M, F = obs.capability[columns], obs.trained[columns]
             self.groups.append(LawColumns(law, columns, params, law.multiplier(M, F, params)))
         self.x0, _ = self.observed(obs)
+        ones = np.ones((1, self.n))
+        gains = [self.gain(start, self.h, ones)[0] for start in self.t[:-1]]
+        self.flat_out = np.cumsum([np.zeros(self.n), *gains], axis=0)
+        """(steps + 1, N): every lab's planning-state gain from the start to ``t[k]`` training flat out."""
 
     def observed(self, obs: Observation) -> tuple[Array, Array]:
         """Every lab's planning state and breakthrough multiplier in ``obs`` (the laws' own definitions)."""
@@ -138,16 +142,11 @@ class RaceGame:
         flows = self.flow(times, states, np.concatenate([alpha, alpha, alpha])).reshape(3, p, self.n)
         return duration / 6.0 * (flows[0] + 4.0 * flows[1] + flows[2]), end
 
-    def flat_out(self, k: int) -> Array:
-        """Every lab's planning-state gain from the start to ``t[k]`` training flat out."""
-        ones = np.ones((1, self.n))
-        return sum((self.gain(self.t[j], self.h, ones)[0] for j in range(k)), np.zeros(self.n))
-
     def domain(self, k: int, span: tuple[float, float]) -> tuple[Array, Array]:
         """Lower and upper edge of step ``k``'s grid for every lab: ``x0 + span * G(t_k)`` with ``G`` the
         flat-out gain (the upper edge at least that of step 1, so the first grid is not a point)."""
         low, high = span
-        return self.x0 + low * self.flat_out(k), self.x0 + high * self.flat_out(max(k, 1))
+        return self.x0 + low * self.flat_out[k], self.x0 + high * self.flat_out[max(k, 1)]
 
 
 @dataclass
@@ -188,8 +187,11 @@ class RaceEquilibrium:
         return self.game.t
 
     def step_of(self, t: float) -> int:
-        """The step whose interval holds ``t`` (the last step for the horizon itself)."""
-        return int(np.clip(np.searchsorted(self.t, t, side="right") - 1, 0, self.game.steps - 1))
+        """The step whose interval holds ``t`` (the last step for the horizon itself). A time within
+        rounding (1e-9 of a step) of a step's start belongs to that step, so the rest of a step is never
+        an empty interval on which every share looks alike."""
+        nudged = t + 1e-9 * self.game.h
+        return int(np.clip(np.searchsorted(self.t, nudged, side="right") - 1, 0, self.game.steps - 1))
 
     def actions(self, k: int, x: Array) -> Array:
         """Every lab's equilibrium share at states ``x`` (P, N) in step ``k``: the stage game at those
@@ -218,10 +220,12 @@ class RaceEquilibrium:
         return maximise_smooth(objective, 0.0 * ones, ones, candidates=self.options["candidates"]).argmax
 
     def covers(self, t: float, x: Array) -> bool:
-        """Whether the state ``x`` (N,) at time ``t`` lies within the grid the rest of its step leads to
-        (a breakthrough may carry a lab above it)."""
-        grid = self.grids[self.step_of(t) + 1]
-        return bool(np.all(x >= grid.lower - 1e-12 * np.abs(grid.lower)) and np.all(x <= grid.upper))
+        """Whether the state ``x`` (N,) at time ``t`` lies within the grids of the step holding ``t``: above
+        that step's lower edge and below the next step's upper edge (a breakthrough may carry a lab above
+        it, a lab that trains far less than any equilibrium path below it)."""
+        k = self.step_of(t)
+        lower, upper = self.grids[k].lower, self.grids[k + 1].upper
+        return bool(np.all(x >= lower - 1e-12 * np.abs(lower)) and np.all(x <= upper))
 
     def initial_values(self) -> Array:
         """Every lab's equilibrium NPV from the game's initial state (a grid node)."""
