@@ -13,12 +13,23 @@ breakthroughs, such as ``chinchilla``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from labs.params import Param
 from policies.base import Array, Observation, PlanLog, Policy
 from policies.feedback.race import RaceEquilibrium, RaceGame, solve_race_equilibrium
 from policies.registry import register
+
+@dataclass(frozen=True)
+class EquilibriumPath:
+    """A lab's shares on the equilibrium path from the state of the last solve (at each solver step's
+    start): the policy's plan as far as it has one, which is what plan views show."""
+
+    t: Array
+    alpha: Array
+
 
 @register
 class FeedbackPolicy(Policy):
@@ -40,6 +51,7 @@ class FeedbackPolicy(Policy):
 
     def reset(self) -> None:
         self.equilibrium: RaceEquilibrium | None = None
+        self.plans: dict[int, EquilibriumPath] = {}
         self.log = PlanLog()
 
     def solve(self, obs: Observation) -> RaceEquilibrium:
@@ -61,8 +73,10 @@ class FeedbackPolicy(Policy):
         if self._due(obs):
             self.equilibrium = self.solve(obs)
             eq = self.equilibrium
+            _, shares, _ = eq.path()
             for lab in labs:
                 self.log.record(int(lab), obs.t, eq.converged, eq.change, "" if eq.converged else eq.message)
+                self.plans[int(lab)] = EquilibriumPath(eq.t[:-1], shares[:, int(lab)])
         eq = self.equilibrium
         x, _ = eq.game.observed(obs)
         return np.array([float(eq.best_response(obs.t, x[None, :], int(lab))[0]) for lab in labs])

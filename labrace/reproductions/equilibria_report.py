@@ -71,10 +71,16 @@ EXPLANATION = """\
   these agents follow the open-loop equilibrium: the same switch time and alpha(8), no saw-tooth. Their
   NPV differs from the open-loop solver's only by the model's step (revenue booked on the state at each
   step's start, first order in dt), and it matches the committed `nash` policy run the same way.
-* **Markov-perfect** labs condition on the state, so each knows that its capability moves its rival's
-  future shares (the strategic response below), which open-loop labs ignore; the equilibria therefore
-  differ even though both are Nash. The MPE path comes from backward induction on a grid whose error is
-  measured by the refinement table; the `feedback` policy plays the same strategies in the model.
+* **Markov-perfect** labs condition on the state: each knows that its own capability moves its rival's
+  future shares (the strategic response reported for each duopoly), which open-loop labs, committed to
+  paths, ignore. Where the rival trains more when one is ahead (a positive response, as under a contest
+  exponent above gamma), extra training provokes the rival, so each lab trains a little less than in the
+  open-loop equilibrium: it switches earlier, ends less capable, and both earn more (a softer race).
+  Where the response is close to zero (lambda = gamma) the two equilibria agree within the grid's error.
+  The MPE path comes from backward induction on a grid whose error the refinement table measures.
+* **The `feedback` policy** plays the Markov-perfect strategies of its own, coarser solve (fewer nodes
+  and steps than the reported MPE) in the model, so its shares and booked NPV differ from the MPE row by
+  that grid's error and by the model's booking; it stays on its strategy off the equilibrium path.
 * **The lab alone** has the whole market; competition (congestion and the contest) changes both the
   switch time and the NPV.
 """
