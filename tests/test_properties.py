@@ -32,6 +32,7 @@ CHEAP = {
                                          "replan_every": st.integers(10, 1000),
                                          "forecast": st.sampled_from(["constant_alpha", "trend"])}),
     "nash": st.fixed_dictionaries({"grid": st.just(10), "tol": st.just(1e-2), "max_iter": st.just(5)}),
+    "feedback": st.fixed_dictionaries({"nodes": st.just(4), "steps_per_year": st.just(2)}),
     "constant": st.fixed_dictionaries({"alpha": st.floats(0.0, 1.0)}),
     "train_then_serve": st.fixed_dictionaries({"switch_time": st.floats(0.0, 3.0),
                                                "after": st.floats(0.0, 1.0)}),
