@@ -12,7 +12,7 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.machine import describe
 
-BENCHMARKS = ("control", "model_step", "planning", "tournament", "study", "montecarlo")
+BENCHMARKS = ("control", "model_step", "planning", "tournament", "study", "montecarlo", "feedback")
 DOCS = Path("docs")
 
 

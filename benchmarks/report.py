@@ -124,8 +124,23 @@ def _montecarlo(r: dict) -> list[str]:
     return out + [""]
 
 
+def _feedback(r: dict) -> list[str]:
+    out = ["## 7. Rational rivals: the Markov-perfect solve and receding-horizon Nash", "",
+           r.get("description", ""), ""]
+    whole = [{**row, "npv": round(row["npv"])} for row in r["mpe"]]
+    agents = [{**row, "npv": round(row["npv"])} for row in r["agents"]]
+    out += table(whole, [("nodes", "Nodes per lab"), ("steps", "Steps"), ("cpu_s", "CPU s"), ("npv", "NPV (lab 0)"),
+                            ("relative_error", "Error vs extrapolated"), ("rounds", "Rounds"),
+                            ("converged", "Converged"), ("worst_residual", "Worst residual")])
+    out += [""] + table(agents, [("forecast", "Forecast"), ("dt", "dt"), ("steps", "Steps"),
+                                      ("cpu_s", "CPU s per run"), ("plans", "Plans"),
+                                      ("plans_not_converged", "Not converged"), ("npv", "NPV (lab 0)")])
+    return out + [""]
+
+
 SECTIONS = {"optimal_control": _control, "model_step": _model_step, "planning": _planning,
-            "tournament": _tournament, "study": _study, "montecarlo": _montecarlo}
+            "tournament": _tournament, "study": _study, "montecarlo": _montecarlo,
+            "feedback": _feedback}
 
 
 def write(results: Sequence[dict], machine: dict, quick: bool, out_dir: Path) -> tuple[Path, Path]:

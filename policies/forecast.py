@@ -6,6 +6,8 @@ Two forecasts of the rivals are offered:
   rate observed last step; its capability follows its (published) law exactly.
 * ``trend``: each rival's capability and compute keep growing at last step's observed rates, with its last
   training share — no knowledge of rivals' laws needed.
+* ``nash``: planning rivals best-respond, the open-loop equilibrium of the remaining game re-solved at
+  every re-plan (:mod:`policies.rational`); rivals that follow a rule keep their last share.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from policies.base import Array, Observation
 from policies.optimal_control import LabProblem, maximise_hamiltonian
 from policies.revenue import MarketRevenue, RivalPath
 
-FORECASTS = ("constant_alpha", "trend")
+FORECASTS = ("constant_alpha", "trend", "nash")
 
 
 def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, forecast: str) -> RivalPath:

@@ -135,7 +135,8 @@ def symmetry_classes(obs: Observation) -> list[list[int]]:
 
 def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float = 1.0, tol: float = 1e-6,
                          max_iter: int = 200, inner_tol: float = 1e-9, alpha0: Array | None = None,
-                         memory: int = 3, symmetric: bool = True) -> NashResult:
+                         memory: int = 3, symmetric: bool = True,
+                         fixed: dict[int, Array] | None = None) -> NashResult:
     """Open-loop Nash equilibrium of all labs in ``obs`` from its time and state to the horizon.
 
     ``intervals`` is the number of grid steps; ``alpha0`` ((labs x grid) or one value per lab) starts
@@ -147,7 +148,9 @@ def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float
     ``damping`` (1: undamped), which shrinks, and the history is forgotten, whenever the change grows.
     With ``symmetric`` interchangeable labs (:func:`symmetry_classes`) share one plan and one best
     response per iteration; the final check still re-solves every lab against the others' plans.
-    Each best response is warm-started from that lab's previous one.
+    Each best response is warm-started from that lab's previous one. ``fixed`` maps labs that are not
+    optimisers to the alpha path they are known to play (on the grid, or one value): they keep it, and
+    the others best-respond to it (a receding-horizon forecast's non-planning rivals).
     """
     if not 0.0 < damping <= 1.0:
         raise ValueError(f"damping must be in (0, 1], got {damping}")
@@ -156,7 +159,9 @@ def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float
     market = obs.market
     contest = market.contest_exponent
     alone = [own_problem(obs, lab, RivalPath.none()) for lab in range(n)]
+    fixed = {lab: np.broadcast_to(np.asarray(a, dtype=float), t.shape) for lab, a in (fixed or {}).items()}
     classes = symmetry_classes(obs) if symmetric else [[lab] for lab in range(n)]
+    classes = [c for c in ([lab for lab in members if lab not in fixed] for members in classes) if c]
     leaders = [members[0] for members in classes]
 
     def problem(lab: int, alpha: Array) -> LabProblem:
@@ -168,6 +173,8 @@ def solve_open_loop_nash(obs: Observation, intervals: int = 2000, damping: float
         full = np.empty((n, t.size))
         for members, row in zip(classes, per_class):
             full[members] = row
+        for lab, row in fixed.items():
+            full[lab] = row
         return full
 
     if alpha0 is None:

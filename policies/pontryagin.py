@@ -9,12 +9,16 @@ the single-lab optimum of the seed paper.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from labs.params import Param
 from policies.base import Array, Observation, PlanLog, Policy, game_state, reused_cold_solve
 from policies.forecast import FORECASTS, own_problem, rival_paths
+from policies.nash import NashResult
 from policies.optimal_control import ControlResult, solve_pontryagin
+from policies.rational import receding_nash
 from policies.registry import register
 
 
@@ -36,6 +40,8 @@ class PontryaginPolicy(Policy):
     def reset(self) -> None:
         self.plans: dict[int, ControlResult] = {}
         self.planned_at: dict[int, int] = {}
+        self.equilibrium: NashResult | None = None  # the nash forecast's latest equilibrium
+        self.equilibrium_step = -1
         self.log = PlanLog()
 
     def _due(self, lab: int, step: int) -> bool:
@@ -53,6 +59,8 @@ class PontryaginPolicy(Policy):
         everyone = np.arange(obs.n_labs)
         rivals = everyone[everyone != lab]
         rival_alpha = obs.alpha_last if obs.step > 0 else np.full(obs.n_labs, self.p["initial_rival_alpha"])
+        if self.p["forecast"] == "nash":
+            return self._equilibrium_plan(obs, lab, rival_alpha, intervals)
         path = rival_paths(obs, rivals, rival_alpha, t, self.p["forecast"])
         problem = own_problem(obs, lab, path)
         previous = self.plans.get(lab)
@@ -60,6 +68,19 @@ class PontryaginPolicy(Policy):
             key = ("pontryagin", game_state(obs), obs.step, lab, tuple(sorted(self.p.items())))
             return reused_cold_solve(key, lambda: solve_pontryagin(problem, intervals, tol=self.p["tol"]))
         return solve_pontryagin(problem, intervals, alpha0=previous.alpha_at(t), tol=self.p["tol"])
+
+    def _equilibrium_plan(self, obs: Observation, lab: int, rival_alpha: Array, intervals: int) -> ControlResult:
+        """Lab ``lab``'s part of the remaining game's equilibrium: one solve per step serves all of this
+        policy's labs that re-plan then, warm-started from the previous one."""
+        if self.equilibrium_step != obs.step:
+            self.equilibrium = receding_nash(obs, rival_alpha, intervals, self.p["tol"], self.equilibrium)
+            self.equilibrium_step = obs.step
+        eq = self.equilibrium
+        plan = eq.plans[lab]
+        if eq.converged:
+            return plan
+        return dataclasses.replace(plan, converged=False, change=max(plan.change, eq.change),
+                                   message=f"equilibrium: {eq.message}; own plan: {plan.message}")
 
     def decide(self, obs: Observation, labs: Array) -> Array:
         alpha = np.empty(labs.size)

@@ -50,6 +50,7 @@ def policy_names() -> list[str]:
 def _load_families() -> None:
     """Import every family module once so that their ``@register`` decorators have run."""
     import policies.erdil  # noqa: F401
+    import policies.feedback_policy  # noqa: F401
     import policies.heuristics  # noqa: F401
     import policies.hjb  # noqa: F401
     import policies.nash  # noqa: F401

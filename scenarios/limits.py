@@ -20,6 +20,10 @@ from market.config import RaceConfig
 GRID_PARAM = "grid"
 """The policy parameter that sets a planner's solver grid (intervals per simulated year)."""
 
+STATE_NODES_PARAM, STATE_STEPS_PARAM = "nodes", "steps_per_year"
+"""The parameters of a state-grid solver (the ``feedback`` policy): nodes per lab's axis and time steps per
+year, so its grid has nodes ** labs points at each of steps_per_year x horizon steps."""
+
 
 @dataclass(frozen=True)
 class Limits(Validated):
@@ -73,7 +77,16 @@ def check_limits(config: RaceConfig, limits: Limits = Limits(), entries: Sequenc
         raise _over("lab_steps", "labs", f"labs x steps = {labs:,} x {steps:,} (rows of labs.csv)", labs * steps,
                     limits.lab_steps, "fewer labs, a longer dt or a shorter horizon")
     for index, lab in enumerate(config.labs):
-        grid = dict(lab.policy.params).get(GRID_PARAM)
+        params = dict(lab.policy.params)
+        if STATE_NODES_PARAM in params and STATE_STEPS_PARAM in params:
+            nodes, per_year = params[STATE_NODES_PARAM], params[STATE_STEPS_PARAM]
+            points = nodes ** labs * math.ceil(per_year * config.horizon)
+            if points > limits.solver_points:
+                raise _over("solver_points", f"labs[{entry[index]}].policy.params.{STATE_NODES_PARAM}",
+                            f"state-grid points nodes ** labs x steps = {nodes} ** {labs} x "
+                            f"{math.ceil(per_year * config.horizon):,}", points, limits.solver_points,
+                            "fewer nodes, fewer labs or fewer steps per year")
+        grid = params.get(GRID_PARAM)
         if grid is None:
             continue
         points = math.ceil(grid * config.horizon)

@@ -44,11 +44,11 @@ def test_quick_mode_writes_both_reports(quick_run: Path) -> None:
     assert data["quick"] is True
     assert {"cpu", "cores", "ram_gib", "os", "python", "numpy"} <= set(data["machine"])
     assert [r["name"] for r in data["results"]] == ["optimal_control", "model_step", "planning", "tournament",
-                                                         "study", "montecarlo"]
+                                                         "study", "montecarlo", "feedback"]
     markdown = (quick_run / "benchmarks.md").read_text()
     for heading in ("## Targets", "## 1. Optimal control", "## 2. Model step", "## 3. Planning cost",
                     "## 4. Tournament throughput", "## 5. A realistic study",
-                    "## 6. Uncertainty studies"):
+                    "## 6. Uncertainty studies", "## 7. Rational rivals"):
         assert heading in markdown
 
 

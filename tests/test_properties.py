@@ -33,6 +33,7 @@ CHEAP = {
                                          "forecast": st.sampled_from(["constant_alpha", "trend"])}),
     "nash": st.fixed_dictionaries({"grid": st.just(10), "tol": st.just(1e-2), "max_iter": st.just(5)}),
     "hjb": st.fixed_dictionaries({"points": st.just(40), "grid": st.just(10), "replan_every": st.integers(10, 1000)}),
+    "feedback": st.fixed_dictionaries({"nodes": st.just(4), "steps_per_year": st.just(2)}),
     "constant": st.fixed_dictionaries({"alpha": st.floats(0.0, 1.0)}),
     "train_then_serve": st.fixed_dictionaries({"switch_time": st.floats(0.0, 3.0),
                                                "after": st.floats(0.0, 1.0)}),

@@ -15,8 +15,6 @@ fixed strategy profile is then a sparse linear recursion, with no interpolation 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import product
-
 import numpy as np
 from scipy import sparse
 
@@ -112,12 +110,15 @@ class StateGrid:
 
 
 def _axis_stencil(axis: Array, x: Array, k: int) -> tuple[Array, Array]:
-    """The ``k`` nodes of ``axis`` around each ``x`` and their Lagrange weights, both (P, k)."""
+    """The ``k`` nodes of ``axis`` around each ``x`` and their Lagrange weights, both (P, k).
+
+    Weight ``m`` is the product over the other nodes ``l`` of ``(x - node_l) / (node_m - node_l)``, formed
+    for all pairs at once (the diagonal factors set to one).
+    """
     start = np.clip(np.searchsorted(axis, x, side="right") - k // 2, 0, axis.size - k)
     index = start[:, None] + np.arange(k)
     nodes = axis[index]
-    weight = np.ones_like(nodes)
-    for m, l in product(range(k), repeat=2):
-        if m != l:
-            weight[:, m] *= (x - nodes[:, l]) / (nodes[:, m] - nodes[:, l])
-    return index, weight
+    off = ~np.eye(k, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factors = (x[:, None, None] - nodes[:, None, :]) / (nodes[:, :, None] - nodes[:, None, :])
+    return index, np.prod(np.where(off, factors, 1.0), axis=2)

@@ -1,8 +1,8 @@
 """``labrace reproduce PAPER --out DIR``: re-run a seed paper's experiments with verified solvers.
 
 ``troynikov`` (seed 000, :mod:`labrace.reproductions.troynikov`), ``erdil`` (seed 001), ``chinchilla``
-(seed 002), ``sardana`` (inference-aware scaling) and ``hao_merrill`` (seed 003); each module says what
-it writes.
+(seed 002), ``sardana`` (inference-aware scaling), ``hao_merrill`` (seed 003) and ``equilibria`` (the
+shipped duopolies under every notion of a rational lab); each module says what it writes.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from pathlib import Path
 
 from labs.params import ParameterError
 from labrace.reproductions.chinchilla import reproduce_chinchilla
+from labrace.reproductions.equilibria import reproduce_equilibria
 from labrace.reproductions.erdil import reproduce_erdil
 from labrace.reproductions.hao_merrill import reproduce_hao_merrill
 from labrace.reproductions.sardana import reproduce_sardana
 from labrace.reproductions.troynikov import reproduce_troynikov
 
 PAPERS = {"troynikov": reproduce_troynikov, "erdil": reproduce_erdil, "chinchilla": reproduce_chinchilla,
-          "sardana": reproduce_sardana, "hao_merrill": reproduce_hao_merrill}
+          "sardana": reproduce_sardana, "hao_merrill": reproduce_hao_merrill,
+          "equilibria": reproduce_equilibria}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
