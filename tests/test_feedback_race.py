@@ -72,6 +72,24 @@ def test_every_law_and_demand_form_through_their_contracts(law, demand):
     assert npv[-1, 0] / optimum.npv - 1.0 == pytest.approx(0.0, abs=3e-4)
 
 
+def test_a_lab_whose_model_size_sets_its_serving_and_pays_for_compute_plays_its_optimum():
+    """A loss-optimal lab with ``reference_params`` serves N_ref / N tokens per unit of compute (the law's
+    ``serving``), and a compute price makes its NPV one of profit: the race game must count both, as the
+    sweep does, to reproduce the one-lab optimum (without ``serving`` the NPV would be seven times too
+    large). Capability is a small power of F here, so the grid in F converges slowly, at about first order
+    in the nodes (errors 7.6e-3, 4.6e-3, 2.9e-3 at 9, 17, 33)."""
+    lab = LabSpec.build("lab", law="loss_optimal", growth=0.1, discount=0.05,
+                        law_params={"efficiency": 1e22, "trained0": 10.0, "reference_params": 1e10})
+    obs = start(lab, market=MarketParams.build(gamma=3.5, delta0=0.0, compute_price=0.5))
+    optimum = solve_pontryagin(own_problem(obs, 0, RivalPath.none()), 2000, tol=1e-10)
+    errors = []
+    for nodes in (9, 17, 33):
+        eq = solve_race_equilibrium(RaceGame(obs, 50), nodes)
+        assert eq.converged
+        errors.append(abs(eq.path()[2][-1, 0] / optimum.npv - 1.0))
+    assert errors[0] > errors[1] > errors[2] and errors[2] < 4e-3
+
+
 def test_labs_that_cannot_affect_each_other_play_their_own_optima():
     """delta0 = 0 and lambda = gamma: revenue is omega M^gamma (1 - alpha) C whatever the rival does, so
     the 2-lab equilibrium on a 9 x 9 grid is each lab's 1-lab solution on its own 9-node axis."""

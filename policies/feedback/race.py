@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from labs.laws import LAWS, CapabilityLaw
+from labs.laws.base import serving_factor
 from market.clearing import capability_weights, split_shares
 from market.params import MarketParams
 from policies.base import Array, Observation
@@ -120,15 +121,27 @@ class RaceGame:
             out[:, g.columns] = g.law.capability(x[:, g.columns], g.params, g.multiplier)
         return out
 
+    def serving(self, x: Array) -> Array:
+        """Tokens per unit of serving compute of every lab at states ``x`` (its law's ``serving``, else 1)."""
+        out = np.ones_like(x)
+        for g in self.groups:
+            out[:, g.columns] = serving_factor(g.law, x[:, g.columns], g.params)
+        return out
+
     def flow(self, t: Array, x: Array, alpha: Array) -> Array:
-        """Every lab's discounted revenue rate ``e^{-rho_i t} R_i`` at times ``t`` (P, 1) (the market's clearing)."""
+        """Every lab's discounted revenue rate ``e^{-rho_i t} R_i`` at times ``t`` (P, 1) (the market's clearing);
+        with compute priced, the profit rate (the bill ``p(t) C_i`` does not depend on the shares)."""
         M = self.capability(x)
-        K = (1.0 - alpha) * self.compute(t)
+        C = self.compute(t)
+        K = (1.0 - alpha) * C * self.serving(x)
         value = np.sum(M ** self.market.gamma * K, axis=1)
         tokens = np.sum(K, axis=1)
         pool = self.market.pool(value, tokens, t[:, 0])
         shares = split_shares(capability_weights(M, K, self.market.contest_exponent))
-        return np.exp(-self.discount * t) * shares * pool[:, None]
+        earned = shares * pool[:, None]
+        if self.market.costs:
+            earned = earned - self.market.unit_price(t) * C
+        return np.exp(-self.discount * t) * earned
 
     def step(self, k: int, x: Array, alpha: Array, start: float | None = None) -> tuple[Array, Array]:
         """Every lab's discounted revenue from ``start`` (default: the step's beginning) to the end of step
