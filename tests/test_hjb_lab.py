@@ -178,31 +178,29 @@ def test_it_solves_once_and_again_only_when_the_state_leaves_its_grid():
     assert 0.0 <= first[0] <= 1.0
 
 
-def test_where_rivals_move_its_revenue_it_plans_as_the_deterministic_planner():
-    spec = resolve_policy("hjb", {"grid": 20, "replan_every": 20})
+def _rival_moves_revenue(spec) -> RaceConfig:
     labs = (seed_lab(spec), seed_lab(resolve_policy("constant", {"alpha": 0.5}), name="rival"))
-    config = RaceConfig(labs=labs, market=MarketParams.build(omega=1.0, gamma=2.0, delta0=2.0), horizon=2.0)
-    policy = make_policy(spec)
-    policy.reset()
-    alpha = policy.decide(Observation.at_start(config), np.array([0]))
-    reference = make_policy(resolve_policy("pontryagin", {"grid": 20, "replan_every": 20}))
-    reference.reset()
-    assert alpha[0] == pytest.approx(reference.decide(Observation.at_start(config), np.array([0]))[0], abs=1e-12)
-    assert "rivals" in policy.diagnostics()["deterministic_fallback"][0]
+    return RaceConfig(labs=labs, market=MarketParams.build(omega=1.0, gamma=2.0, delta0=2.0), horizon=2.0)
 
 
-def test_a_lab_that_buys_compute_from_profit_plans_as_the_deterministic_planner():
-    spec = resolve_policy("hjb", {"grid": 20, "replan_every": 20})
+def _buys_compute_from_profit(spec) -> RaceConfig:
     lab = replace(seed_lab(spec), reinvest=0.5)
-    config = RaceConfig(labs=(lab,), market=MarketParams.build(omega=1.0, gamma=2.0, compute_price=0.01),
-                        horizon=2.0)
+    return RaceConfig(labs=(lab,), market=MarketParams.build(omega=1.0, gamma=2.0, compute_price=0.01),
+                      horizon=2.0)
+
+
+@pytest.mark.parametrize("game, reason", [(_rival_moves_revenue, "rivals"), (_buys_compute_from_profit, "reinvest")])
+def test_where_the_one_state_reduction_fails_it_plans_as_the_deterministic_planner(game, reason):
+    """Rivals that move its revenue, or compute bought from profit (a second state), break the reduction."""
+    spec = resolve_policy("hjb", {"grid": 20, "replan_every": 20})
+    config = game(spec)
     policy = make_policy(spec)
     policy.reset()
     alpha = policy.decide(Observation.at_start(config), np.array([0]))
     reference = make_policy(resolve_policy("pontryagin", {"grid": 20, "replan_every": 20}))
     reference.reset()
     assert alpha[0] == pytest.approx(reference.decide(Observation.at_start(config), np.array([0]))[0], abs=1e-12)
-    assert "reinvest" in policy.diagnostics()["deterministic_fallback"][0]
+    assert reason in policy.diagnostics()["deterministic_fallback"][0]
 
 
 def test_a_bad_grid_in_a_scenario_file_is_refused_with_its_field(tmp_path: Path):

@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from labrace.reproductions.figures import save_figure  # noqa: E402
+
 KINDS = ("open-loop Nash", "Markov-perfect", "lab alone", "pontryagin (nash)", "pontryagin (constant_alpha)",
          "pontryagin (trend)", "nash policy (committed)", "feedback policy")
 
@@ -30,10 +32,7 @@ def figure(name: str, paths: pd.DataFrame, path: Path) -> Path:
     axes[0].set(xlabel="t (years)", ylabel="training share alpha", title=f"{name}: alpha ({labs[0]} solid)")
     axes[1].set(xlabel="t (years)", ylabel="capability M", title=f"{name}: capability")
     axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def _table(outcomes: list[dict[str, Any]]) -> str:

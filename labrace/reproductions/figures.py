@@ -24,7 +24,8 @@ OPTIMUM, PAPER = "labrace optimum", "paper scheme (emulated)"
 LABELS = {"epsilon": "ε", "gamma": "γ", "rho": "ρ", "growth": "compute growth rate g", "g_over_rho": "g/ρ"}
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save_figure(fig: plt.Figure, path: Path) -> Path:
+    """Lay out, write at the reproductions' resolution and close ``fig`` (figures pile up otherwise)."""
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -55,7 +56,7 @@ def base_case_dashboard(case: TroynikovCase, optimum: ControlResult, scheme: Sch
             ax.legend(fontsize=8)
     axes[0, 0].set_ylim(-0.02, 1.05)
     fig.suptitle("Figure 1 — base case: ε=0.5, γ=2, ρ=0.05, C=100e^{0.1t}, T=10, M(0)=1")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def sensitivity(frame: pd.DataFrame, parameter: str, number: int, path: Path) -> Path:
@@ -75,7 +76,7 @@ def sensitivity(frame: pd.DataFrame, parameter: str, number: int, path: Path) ->
         axes[0].set_yscale("log")
     axes[2].set_ylim(0, 1)
     fig.suptitle(f"Figure {number} — sensitivity to {LABELS[parameter]}")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def constant_alpha(case: TroynikovCase, curve: pd.DataFrame, best: float, eq11: float, path: Path) -> Path:
@@ -100,7 +101,7 @@ def constant_alpha(case: TroynikovCase, curve: pd.DataFrame, best: float, eq11: 
     axes[1].set_title("NPV of a constant share")
     axes[1].legend(fontsize=8)
     fig.suptitle(f"Figure 6 — constant shares, ρ={case.rho:g}, T={case.horizon:g}, M(0)={case.capability0:g}")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def steady_state_sensitivity(curves: pd.DataFrame, points: pd.DataFrame, path: Path) -> Path:
@@ -121,4 +122,4 @@ def steady_state_sensitivity(curves: pd.DataFrame, points: pd.DataFrame, path: P
         ax.set_ylim(0, 1.05)
         ax.legend(fontsize=7)
     fig.suptitle("Figure 7 — steady-state α (g = 0.1, ρ = 0.3 unless varied; blank: formula invalid)")
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -12,14 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from labrace.reproductions.figures import save_figure  # noqa: E402
 from labrace.reproductions.hao_merrill_model import compute_bound_exponents  # noqa: E402
-
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def exponent_curve(rows: list[dict[str, Any]], path: Path) -> Path:
@@ -39,7 +33,7 @@ def exponent_curve(rows: list[dict[str, Any]], path: Path) -> Path:
         ax.legend()
     fig.suptitle("Exponent in E of the profit optimum: the theorems' bound (dashed) for μ ≫ 1, "
                  "training-limited (dotted) for μ ≪ 1", fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def calibration(summary: dict[str, Any], path: Path) -> Path:
@@ -66,4 +60,4 @@ def calibration(summary: dict[str, Any], path: Path) -> Path:
     ax.set_ylabel("growth factor per year")
     ax.set_title("Profit-optimal growth (large-market bound) against Epoch AI's trends")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -17,13 +17,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from labs.sizing import LossFit  # noqa: E402
-
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+from labrace.reproductions.figures import save_figure  # noqa: E402
 
 
 def isoflop(budget: float, models: pd.DataFrame, fit: LossFit, path: Path) -> Path:
@@ -39,7 +33,7 @@ def isoflop(budget: float, models: pd.DataFrame, fit: LossFit, path: Path) -> Pa
     ax.set(xlabel="parameters N", ylabel="loss L(N, D) (nats / token)",
            title="Hoffmann et al.'s fit at Gopher's budget")
     ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def tokens_per_param(gaps: pd.DataFrame, table3: pd.DataFrame, path: Path) -> Path:
@@ -53,7 +47,7 @@ def tokens_per_param(gaps: pd.DataFrame, table3: pd.DataFrame, path: Path) -> Pa
     ax.set(xlabel="training compute C (FLOP)", ylabel="tokens per parameter D / N",
            title="The 20-tokens rule against the loss fit it summarises")
     ax.legend()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def rule_penalty(gaps: pd.DataFrame, path: Path) -> Path:
@@ -66,7 +60,7 @@ def rule_penalty(gaps: pd.DataFrame, path: Path) -> Path:
     right.plot(gaps.flops, 100 * gaps.rule_extra_compute)
     right.set(xscale="log", xlabel="training compute C (FLOP)", ylabel="extra compute (%)",
               title="compute the rule needs to reach the optimum's loss")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def inference_shift(curves: pd.DataFrame, path: Path) -> Path:
@@ -83,7 +77,7 @@ def inference_shift(curves: pd.DataFrame, path: Path) -> Path:
     for ax in axes:
         ax.set(xscale="log", xlabel="lifetime inference tokens D_inf")
     axes[0].legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def parity(presets: pd.DataFrame, dynamic: pd.DataFrame, path: Path) -> Path:
@@ -101,4 +95,4 @@ def parity(presets: pd.DataFrame, dynamic: pd.DataFrame, path: Path) -> Path:
                label="dynamic optimum, discount-weighted")
     right.set(xlabel="parity share γε / (1 + γε)", ylabel="training share", title="labrace's optimum vs parity")
     right.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
