@@ -641,27 +641,34 @@ def _polynomial(values: Array, u: float) -> float:
     return float(y0 + d1 * u + 0.5 * d2 * u * (u - 1.0))
 
 
-GAUSS_3 = np.array([-np.sqrt(0.6), 0.0, np.sqrt(0.6)])  # three-point Gauss–Legendre: exact to degree 5
-GAUSS_3_WEIGHTS = np.array([5.0, 8.0, 5.0]) / 9.0
+GAUSS_3 = (-0.6 ** 0.5, 0.0, 0.6 ** 0.5)  # three-point Gauss–Legendre: exact to degree five
+GAUSS_3_WEIGHTS = (5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0)
 
 
 def _anchored_integral(values: Array, u: float, anchor: float, a: float, b: float, h: float) -> float:
     """``h ∫_a^b`` of the polynomial through ``anchor`` at ``u`` (``-1 <= u <= 0``, the split) and the
-    ``values`` (two or three) at ``u = 0, 1, 2``: a cubic at most, so two Gauss points are exact."""
+    ``values`` (two to four) at ``u = 0, 1, ...``: degree four at most, so three Gauss points are exact.
+    Plain floats: the handful of nodes makes numpy's per-call overhead the whole cost."""
     if b - a <= 0.0:
         return 0.0
-    nodes = np.concatenate([[u], np.arange(values.size, dtype=float)])
-    if nodes[1] - nodes[0] < 1e-9:  # the split sits on the node: the anchor adds nothing
-        nodes, ys = nodes[1:], values
-    else:
-        ys = np.concatenate([[anchor], values])
-    points = 0.5 * (a + b) + 0.5 * (b - a) * GAUSS_3
-    basis = np.ones((nodes.size, points.size))
-    for i in range(nodes.size):
-        for j in range(nodes.size):
-            if i != j:
-                basis[i] *= (points - nodes[j]) / (nodes[i] - nodes[j])
-    return float(h * 0.5 * (b - a) * ((ys @ basis) @ GAUSS_3_WEIGHTS))
+    ys = [float(v) for v in values]
+    nodes = [float(i) for i in range(len(ys))]
+    if u < -1e-9:  # a split on the node adds nothing to the node itself
+        nodes.insert(0, u)
+        ys.insert(0, anchor)
+    mid, half = 0.5 * (a + b), 0.5 * (b - a)
+    total = 0.0
+    for g, w in zip(GAUSS_3, GAUSS_3_WEIGHTS):
+        point = mid + half * float(g)
+        value = 0.0
+        for i, (node_i, y) in enumerate(zip(nodes, ys)):
+            basis = y
+            for j, node_j in enumerate(nodes):
+                if i != j:
+                    basis *= (point - node_j) / (node_i - node_j)
+            value += basis
+        total += float(w) * value
+    return h * half * total
 
 
 def _cumulative(values: Array, h: float, cubic: bool) -> Array:
