@@ -876,7 +876,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
 
 
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
-                     tol: float = 1e-10, max_iter: int = 2000, damping: float = 0.5,
+                     tol: float = 1e-10, max_iter: int = 2000, damping: float = 1.0,
                      argmax: str = "auto", memory: int = 5, rescue: bool = True) -> ControlResult:
     """Forward–backward sweep for ``problem`` on a uniform grid of ``intervals`` steps.
 
