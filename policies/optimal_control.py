@@ -516,22 +516,26 @@ def control_switches(alpha: Array, h: float) -> list[Split]:
     on the grid, and the sweep resolves it to the grid instead (see :func:`_only_a_switch_band`).
     """
     n = alpha.size
-    out = []
+    out: list[Split] = []
     interior = (alpha > BOUND_TOL) & (alpha < 1.0 - BOUND_TOL)
     for bound in (0.0, 1.0):
         on = np.abs(alpha - bound) <= BOUND_TOL
-        for cell in np.flatnonzero(on[:-1] != on[1:]):
+        for cell in np.flatnonzero(on[:-1] != on[1:]).tolist():
             forward = bool(on[cell])  # the bound is on the left, the interior on the right
-            side = np.arange(cell + 1, min(n, cell + 4)) if forward else np.arange(cell, max(-1, cell - 3), -1)
-            bound_side = np.array([cell, cell - 1]) if forward else np.array([cell + 1, cell + 2])
-            if np.any((bound_side < 0) | (bound_side >= n)) or not on[bound_side].all():
+            bound_side = (cell, cell - 1) if forward else (cell + 1, cell + 2)
+            if not all(0 <= i < n and on[i] for i in bound_side):
                 continue
-            run = int(np.argmin(np.append(interior[side], False)))  # leading interior points on that side
-            if run < 2:
+            side = range(cell + 1, min(n, cell + 4)) if forward else range(cell, max(-1, cell - 3), -1)
+            run = []  # the leading interior points on that side
+            for i in side:
+                if not interior[i]:
+                    break
+                run.append(i)
+            if len(run) < 2:
                 continue
-            u = _bound_crossing(alpha[side[:run]] - bound)
+            u = _bound_crossing(alpha[run] - bound)
             if u is not None:
-                out.append((int(cell), h * (1.0 + u), -1) if forward else (int(cell), -h * u, 1))
+                out.append((cell, h * (1.0 + u), -1) if forward else (cell, -h * u, 1))
     return sorted(out)
 
 
@@ -656,18 +660,18 @@ def _anchored_integral(values: Array, u: float, anchor: float, a: float, b: floa
     if u < -1e-9:  # a split on the node adds nothing to the node itself
         nodes.insert(0, u)
         ys.insert(0, anchor)
+    coefficients = list(ys)  # Newton's divided differences, in place
+    for level in range(1, len(nodes)):
+        for i in range(len(nodes) - 1, level - 1, -1):
+            coefficients[i] = (coefficients[i] - coefficients[i - 1]) / (nodes[i] - nodes[i - level])
     mid, half = 0.5 * (a + b), 0.5 * (b - a)
     total = 0.0
     for g, w in zip(GAUSS_3, GAUSS_3_WEIGHTS):
-        point = mid + half * float(g)
-        value = 0.0
-        for i, (node_i, y) in enumerate(zip(nodes, ys)):
-            basis = y
-            for j, node_j in enumerate(nodes):
-                if i != j:
-                    basis *= (point - node_j) / (node_i - node_j)
-            value += basis
-        total += float(w) * value
+        point = mid + half * g
+        value = coefficients[-1]
+        for i in range(len(nodes) - 2, -1, -1):
+            value = value * (point - nodes[i]) + coefficients[i]
+        total += w * value
     return h * half * total
 
 
