@@ -655,7 +655,7 @@ def _anchored_integral(values: Array, u: float, anchor: float, a: float, b: floa
     Plain floats: the handful of nodes makes numpy's per-call overhead the whole cost."""
     if b - a <= 0.0:
         return 0.0
-    ys = [float(v) for v in values]
+    ys = values.tolist()
     nodes = [float(i) for i in range(len(ys))]
     if u < -1e-9:  # a split on the node adds nothing to the node itself
         nodes.insert(0, u)
@@ -686,11 +686,16 @@ def _cumulative(values: Array, h: float, cubic: bool) -> Array:
     between neighbouring grids.
     """
     if values.size >= 4 and cubic:
-        parts = np.empty(values.size - 1)
-        parts[0] = 9.0 * values[0] + 19.0 * values[1] - 5.0 * values[2] + values[3]
-        parts[-1] = values[-4] - 5.0 * values[-3] + 19.0 * values[-2] + 9.0 * values[-1]
+        out = np.empty(values.size)
+        out[0] = 0.0
+        parts = out[1:]
         parts[1:-1] = 13.0 * (values[1:-2] + values[2:-1]) - values[:-3] - values[3:]
-        return np.concatenate([[0.0], np.cumsum(parts * (h / 24.0))])
+        ends = values[[0, 1, 2, 3, -4, -3, -2, -1]].tolist()
+        parts[0] = 9.0 * ends[0] + 19.0 * ends[1] - 5.0 * ends[2] + ends[3]
+        parts[-1] = ends[4] - 5.0 * ends[5] + 19.0 * ends[6] + 9.0 * ends[7]
+        parts *= h / 24.0
+        np.cumsum(parts, out=parts)
+        return out
     if values.size >= 3:
         return cumulative_simpson(values, dx=h, initial=0.0)
     if values.size == 2:
