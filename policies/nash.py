@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.integrate import cumulative_simpson
 
 from labs.params import Param
 from labs.spec import PolicySpec
 from market.config import RaceConfig
 from policies.base import Array, Observation, PlanLog, Policy, game_state, reused_cold_solve
 from policies.forecast import own_problem
-from policies.optimal_control import ControlResult, LabProblem, ProblemGrid, _anderson, solve_pontryagin
+from policies.optimal_control import (ControlResult, LabProblem, ProblemGrid, _anderson, planned_npv_path, planned_state,
+                                     solve_pontryagin)
 from policies.registry import register
 from policies.revenue import RevenueAt, RivalPath
 
@@ -81,30 +81,29 @@ class NashResult:
         return np.array([plan.switch_time(threshold) for plan in self.plans])
 
 
-def _planned_revenue(problem: LabProblem, alpha: Array, t: Array) -> tuple[ProblemGrid, RevenueAt]:
-    """The problem on the uniform grid ``t`` and its revenue along the state ``alpha`` leads to.
+def _planned_revenue(problem: LabProblem, alpha: Array, t: Array) -> tuple[ProblemGrid, RevenueAt, Array]:
+    """The problem on the uniform grid ``t``, its revenue along the state ``alpha`` leads to, and that state.
 
-    Integrated exactly as the solver integrates it (cumulative Simpson), so a plan's path here is the path
-    its :class:`ControlResult` reports.
+    Integrated exactly as the solver integrates it (:func:`~policies.optimal_control.planned_state`), so a
+    plan's path here is the path its :class:`ControlResult` reports.
     """
     h = (t[-1] - t[0]) / (t.size - 1)
     grid = problem.on_grid(t)
-    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
-    return grid, problem.revenue_at(grid.revenue, x)
+    x = planned_state(grid, alpha, h)
+    return grid, problem.revenue_at(grid.revenue, x), x
 
 
 def planned_path(problem: LabProblem, alpha: Array, t: Array) -> tuple[Array, Array]:
     """Capability and serving capacity of a lab following ``alpha`` on the uniform grid ``t``."""
-    _, at = _planned_revenue(problem, alpha, t)
+    _, at, _ = _planned_revenue(problem, alpha, t)
     return at.M, (1.0 - alpha) * at.compute
 
 
 def plan_npv(problem: LabProblem, alpha: Array, t: Array) -> float:
     """NPV of following ``alpha`` (values on the uniform grid ``t``) in ``problem``."""
-    grid, at = _planned_revenue(problem, alpha, t)
+    grid, at, _ = _planned_revenue(problem, alpha, t)
     h = (t[-1] - t[0]) / (t.size - 1)
-    discounted = grid.discount * at.revenue(alpha)
-    return float(cumulative_simpson(discounted, dx=h, initial=0.0)[-1])
+    return float(planned_npv_path(grid, alpha, grid.discount * at.revenue(alpha), h)[-1])
 
 
 def rivals_of(lab: int, capability: Array, capacity: Array, t: Array, gamma: float,
@@ -233,8 +232,8 @@ def _plan_result(problem: LabProblem, alpha: Array, t: Array, response: ControlR
     h = (t[-1] - t[0]) / (t.size - 1)
     grid = problem.on_grid(t)
     revenue = grid.revenue(M, alpha)
-    npv_path = cumulative_simpson(grid.discount * revenue, dx=h, initial=0.0)
-    x = problem.x0 + cumulative_simpson(grid.rate(alpha), dx=h, initial=0.0)
+    x = planned_state(grid, alpha, h)
+    npv_path = planned_npv_path(grid, alpha, grid.discount * revenue, h)
     return ControlResult(
         t=t, alpha=alpha, state=x, capability=M, costate=response.costate, revenue=revenue,
         npv_path=npv_path, npv=float(npv_path[-1]), iterations=response.iterations,

@@ -11,7 +11,9 @@ competitive market against forecast rivals; see :mod:`policies.revenue`).
 
 :func:`solve_pontryagin` is a forward–backward sweep. Both laws have a rate independent of ``x``, so the
 state and the present-value costate ``lambda(t) = ∫_t^T e^{-rho s} dR/dx ds`` are plain integrals, computed
-on the whole grid at once with cumulative Simpson quadrature (fourth order where alpha is smooth). The
+on the whole grid at once with cumulative Simpson quadrature (fourth order where alpha is smooth), split
+where the control leaves or enters a bound and where the state crosses a kink of the law
+(:func:`split_cumulative`), so that it stays fourth order wherever those fall between grid points. The
 Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
 is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised, safeguarded secant
 search on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
@@ -464,45 +466,256 @@ def closed_form_alpha(h: HamiltonianAt) -> Array:
 
 
 def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
-    """State, capability and costate on the grid for a given alpha (all by cumulative Simpson; the
-    costate piecewise between the law's kinks, see :func:`_costate`)."""
+    """State, capability and costate on the grid for a given alpha, by cumulative Simpson split at the
+    control's switches on and off a bound (:func:`control_switches`) and, for the costate, where the
+    state crosses a kink of the law (see :func:`_costate`)."""
     problem = grid.problem
+    switches = control_switches(alpha, h)
     rate = grid.rate(alpha)
-    x = problem.x0 + cumulative_simpson(rate, dx=h, initial=0.0)
+    x = problem.x0 + split_cumulative(rate, h, switches)
     at = problem.revenue_at(grid.revenue, x)
     integrand = grid.discount * problem.revenue_dx(at, x, alpha)
-    return x, at.M, _costate(grid, x, rate, integrand, h)
+    splits = _merged(switches, _kink_splits(grid, x, rate, h))
+    return x, at.M, split_cumulative(integrand, h, splits, reverse=True)
 
 
-def _costate(grid: ProblemGrid, x: Array, rate: Array, integrand: Array, h: float) -> Array:
-    """``lambda(t_j) = ∫_{t_j}^T integrand``: reverse cumulative Simpson, split where the state crosses a
-    kink of the law (:attr:`labs.laws.base.CapabilityLaw.kinks`), where the integrand jumps.
+def planned_state(grid: ProblemGrid, alpha: Array, h: float) -> Array:
+    """The planning state a lab following ``alpha`` (values on ``grid``, spacing ``h``) reaches: the state
+    :func:`solve_pontryagin` integrates, so any plan evaluated with it matches the solver's numbers."""
+    return grid.problem.x0 + split_cumulative(grid.rate(alpha), h, control_switches(alpha, h))
 
-    Each smooth piece gets its own cumulative Simpson; the cell holding a crossing is integrated as two
-    parts, each from the quadratic through the nearest grid values on its own side, with the crossing
-    time found on the cubic Hermite interpolant of the state (its rate is known at the nodes). The result
-    is fourth-order and, unlike Simpson across the jump, a smooth function of the control, which is what
-    lets the sweep settle on a fixed point wherever the jump falls between grid points.
+
+def planned_npv_path(grid: ProblemGrid, alpha: Array, discounted: Array, h: float) -> Array:
+    """The NPV accumulated up to each grid time from the discounted revenue ``discounted`` of a lab
+    following ``alpha``, integrated as :func:`solve_pontryagin` integrates it (split at the control's
+    switches on and off a bound, where the revenue has a kink)."""
+    return split_cumulative(discounted, h, control_switches(alpha, h))
+
+
+BOUND_TOL = 1e-12  # a control this close to 0 or 1 is on the bound
+Split = tuple[int, float, int]
+"""Where an integrand is not smooth between grid points: ``(cell, s, anchor)``, ``s`` into the cell from
+``t_cell`` to ``t_{cell + 1}``. ``anchor`` is 0 where the integrand's value jumps (a kink of the law);
+where only its slope does (the control switching on or off a bound), -1 or 1 names the side (left or
+right) on the bound, whose integrand, free of the curving control, extrapolates reliably to the split."""
+
+
+def control_switches(alpha: Array, h: float) -> list[Split]:
+    """Where the control leaves or enters a bound (0 or 1) between grid points, as :data:`Split` values
+    in time order.
+
+    Where alpha leaves a bound for the interior (or comes back) it is continuous but kinked (the
+    maximiser of H is clipped to the bound), so the state, costate and revenue integrands are kinked too,
+    and quadrature across the cell is only second order with an error that depends on where the switch
+    falls. Such a switch is a cell between a run of at least two points on the bound and a run of at
+    least two interior points; its time is where the quadratic through the (up to three) nearest
+    interior values, the smooth unclipped maximiser, reaches the bound. A point touching a bound alone
+    (alpha = 0 at the horizon, where the costate vanishes) is no arc and no switch, nor is a jump (a
+    bang-bang switch between the bounds, or from a bound to an interior level, whose extrapolated
+    crossing lies outside the cell): where the jump falls is decided by values of H, not by the control
+    on the grid, and the sweep resolves it to the grid instead (see :func:`_only_a_switch_band`).
     """
+    n = alpha.size
+    out: list[Split] = []
+    interior = (alpha > BOUND_TOL) & (alpha < 1.0 - BOUND_TOL)
+    for bound in (0.0, 1.0):
+        on = np.abs(alpha - bound) <= BOUND_TOL
+        for cell in np.flatnonzero(on[:-1] != on[1:]).tolist():
+            forward = bool(on[cell])  # the bound is on the left, the interior on the right
+            bound_side = (cell, cell - 1) if forward else (cell + 1, cell + 2)
+            if not all(0 <= i < n and on[i] for i in bound_side):
+                continue
+            side = range(cell + 1, min(n, cell + 4)) if forward else range(cell, max(-1, cell - 3), -1)
+            run = []  # the leading interior points on that side
+            for i in side:
+                if not interior[i]:
+                    break
+                run.append(i)
+            if len(run) < 2:
+                continue
+            u = _bound_crossing(alpha[run] - bound)
+            if u is not None:
+                out.append((cell, h * (1.0 + u), -1) if forward else (cell, -h * u, 1))
+    return sorted(out)
+
+
+def _bound_crossing(gap: Array) -> float | None:
+    """Where the polynomial through ``gap`` (the interior values' distance above a bound, at ``u = 0, 1,
+    2`` steps away from the switch cell) vanishes in ``-1 <= u <= 0``; ``None`` if it does not."""
+    d1 = gap[1] - gap[0]
+    if d1 == 0:
+        return None
+    u = -gap[0] / d1  # the linear estimate, refined on the quadratic by Newton
+    if gap.size == 3:
+        d2 = gap[2] - 2.0 * gap[1] + gap[0]
+        for _ in range(3):
+            slope = d1 + d2 * (u - 0.5)
+            if slope == 0:
+                break
+            u -= (gap[0] + d1 * u + 0.5 * d2 * u * (u - 1.0)) / slope
+    return float(u) if -1.0 <= u <= 0.0 else None
+
+
+def _kink_splits(grid: ProblemGrid, x: Array, rate: Array, h: float) -> list[Split]:
+    """Where the state crosses a kink of the law (:attr:`labs.laws.base.CapabilityLaw.kinks`), at which
+    the costate's integrand jumps: ``(cell, s)`` pairs as in :func:`control_switches`. The crossing time
+    is found on the cubic Hermite interpolant of the state (its rate is known at the nodes)."""
     law = grid.problem.law
-    cells = _kink_cells(x, law.kinks(grid.problem.law_params)) if law.kinks is not None else []
-    if not cells:
-        return cumulative_simpson(integrand[::-1], dx=h, initial=0.0)[::-1]
-    costate = np.empty_like(integrand)
-    tail = 0.0  # the integral from the end of the current piece to the horizon
-    end = integrand.size - 1
-    for cell, kink in reversed(cells):
-        piece = integrand[cell + 1:end + 1]
-        costate[cell + 1:end + 1] = tail + _reverse_cumulative(piece, h)
-        tail = costate[cell + 1]
-        crossing = _crossing(x[cell], x[cell + 1], rate[cell], rate[cell + 1], h, kink)
-        left = _extrapolated_integral(integrand[max(0, cell - 2):cell + 1], cell - max(0, cell - 2), h,
-                                      0.0, crossing)
-        right = _extrapolated_integral(integrand[cell + 1:min(end, cell + 3) + 1], -1, h, crossing, h)
-        tail += left + right
-        end = cell
-    costate[:end + 1] = tail + _reverse_cumulative(integrand[:end + 1], h)
-    return costate
+    if law.kinks is None:
+        return []
+    return [(cell, _crossing(x[cell], x[cell + 1], rate[cell], rate[cell + 1], h, kink), 0)
+            for cell, kink in _kink_cells(x, law.kinks(grid.problem.law_params))]
+
+
+def _merged(*splits: list[Split]) -> list[Split]:
+    """Split points of several kinds in time order, one per cell (the first kept)."""
+    out: dict[int, Split] = {}
+    for split in sorted(s for kind in splits for s in kind):
+        out.setdefault(split[0], split)
+    return sorted(out.values())
+
+
+def split_cumulative(values: Array, h: float, splits: list[Split], reverse: bool = False) -> Array:
+    """``∫_{t_0}^{t_j}`` (``reverse``: ``∫_{t_j}^{t_end}``) of grid values on spacing ``h`` whose function is
+    smooth except at the ``splits`` (see :data:`Split`), where its value or its slope jumps.
+
+    Each smooth piece between splits is integrated on its own and a cell holding a split as two parts,
+    each from the quadratic through the nearest (up to three) grid values on its own side. Where the
+    control switches on or off a bound the function is continuous: the bound side's value at the split
+    then anchors the other side's interpolant (a cubic through it and three grid values) over the split
+    cell and that side's first cell, and the pieces use the cubic rule of :func:`_cumulative`, whose
+    error does not depend on the parity of a piece's length. Both matter: the control's curvature is
+    largest right after it leaves the bound, and with one-sided rules there and parity-dependent pieces
+    the error jumped by a factor of ten between neighbouring grids as the switch moved between grid
+    points. Kinks of the law alone keep cumulative Simpson on the pieces.
+    """
+    if not splits:
+        if reverse:
+            return cumulative_simpson(values[::-1], dx=h, initial=0.0)[::-1]
+        return cumulative_simpson(values, dx=h, initial=0.0)
+    if reverse:
+        last = values.size - 2
+        return split_cumulative(values[::-1], h, [(last - c, h - s, -side) for c, s, side in reversed(splits)])[::-1]
+    cubic = any(side for *_, side in splits)
+    out = np.empty_like(values, dtype=float)
+    base, start = 0.0, 0
+    carried: tuple[float, float] | None = None  # a corrected first interval for the next piece (weight, value)
+    bounds = [c for c, *_ in splits] + [values.size - 1]
+    for k, (cell, s, anchor_side) in enumerate(splits):
+        piece = _cumulative(values[start:cell + 1], h, cubic)
+        if carried is not None and piece.size >= 2:
+            piece[1:] += carried[0] * (carried[1] - piece[1])
+        left = values[max(start, cell - 3):cell + 1][::-1]  # nearest first, stepping back from t_cell
+        right = values[cell + 1:min(bounds[k + 1], cell + 4) + 1]  # nearest first, from t_{cell + 1}
+        u_left, u_right = -s / h, s / h - 1.0  # the split, in steps away from each side's nearest node
+        carried = None
+        if anchor_side and left.size >= 2 and right.size >= 2:
+            # Both sides meet at the split. Its value, extrapolated from the side on the bound, anchors the
+            # other side's interpolant, which then interpolates rather than extrapolates, over the split
+            # cell and (blended in as the split moves away from that side's nearest node) its first cell.
+            bound, u_bound, free, u_free = ((left, u_left, right, u_right) if anchor_side < 0
+                                            else (right, u_right, left, u_left))
+            anchor = _polynomial(bound[:3], u_bound)
+            parts = (_one_sided_integral(bound[:3], u_bound, 0.0, h)
+                     + _anchored_integral(free, u_free, anchor, u_free, 0.0, h))
+            weight = min(1.0, -2.0 * u_free)
+            if weight > 0:
+                first = _anchored_integral(free, u_free, anchor, 0.0, 1.0, h)
+                if anchor_side < 0:
+                    carried = (weight, first)
+                elif piece.size >= 3 or (piece.size == 2 and k == 0):
+                    piece[-1] += weight * (first - (piece[-1] - piece[-2]))
+        else:
+            parts = _one_sided_integral(left[:3], u_left, 0.0, h) + _one_sided_integral(right[:3], u_right, 0.0, h)
+        out[start:cell + 1] = base + piece
+        base = out[cell] + parts
+        start = cell + 1
+    piece = _cumulative(values[start:], h, cubic)
+    if carried is not None and piece.size >= 2:
+        piece[1:] += carried[0] * (carried[1] - piece[1])
+    out[start:] = base + piece
+    return out
+
+
+def _polynomial(values: Array, u: float) -> float:
+    """The polynomial through ``values`` at ``u = 0, 1, 2`` (one, two or three of them) evaluated at ``u``."""
+    y0 = values[0]
+    d1 = values[1] - y0 if values.size > 1 else 0.0
+    d2 = values[2] - 2.0 * values[1] + y0 if values.size > 2 else 0.0
+    return float(y0 + d1 * u + 0.5 * d2 * u * (u - 1.0))
+
+
+GAUSS_3 = (-0.6 ** 0.5, 0.0, 0.6 ** 0.5)  # three-point Gauss–Legendre: exact to degree five
+GAUSS_3_WEIGHTS = (5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0)
+
+
+def _anchored_integral(values: Array, u: float, anchor: float, a: float, b: float, h: float) -> float:
+    """``h ∫_a^b`` of the polynomial through ``anchor`` at ``u`` (``-1 <= u <= 0``, the split) and the
+    ``values`` (two to four) at ``u = 0, 1, ...``: degree four at most, so three Gauss points are exact.
+    Plain floats: the handful of nodes makes numpy's per-call overhead the whole cost."""
+    if b - a <= 0.0:
+        return 0.0
+    ys = values.tolist()
+    nodes = [float(i) for i in range(len(ys))]
+    if u < -1e-9:  # a split on the node adds nothing to the node itself
+        nodes.insert(0, u)
+        ys.insert(0, anchor)
+    coefficients = list(ys)  # Newton's divided differences, in place
+    for level in range(1, len(nodes)):
+        for i in range(len(nodes) - 1, level - 1, -1):
+            coefficients[i] = (coefficients[i] - coefficients[i - 1]) / (nodes[i] - nodes[i - level])
+    mid, half = 0.5 * (a + b), 0.5 * (b - a)
+    total = 0.0
+    for g, w in zip(GAUSS_3, GAUSS_3_WEIGHTS):
+        point = mid + half * g
+        value = coefficients[-1]
+        for i in range(len(nodes) - 2, -1, -1):
+            value = value * (point - nodes[i]) + coefficients[i]
+        total += w * value
+    return h * half * total
+
+
+def _cumulative(values: Array, h: float, cubic: bool) -> Array:
+    """``∫_{t_0}^{t_j}`` of grid values on spacing ``h``, each interval by the cubic through its four
+    nearest values (one-sided at the ends), on four points or more; Simpson on three, the trapezoid on
+    two, zero on one.
+
+    Every interval's rule is fifth-order locally, so the cumulative error is smooth in ``t`` and in the
+    grid: unlike cumulative Simpson, whose odd intervals are only fourth-order locally and cancel in
+    pairs, it does not depend on the parity of the interval count, which made the NPV's error jump
+    between neighbouring grids.
+    """
+    if values.size >= 4 and cubic:
+        out = np.empty(values.size)
+        out[0] = 0.0
+        parts = out[1:]
+        parts[1:-1] = 13.0 * (values[1:-2] + values[2:-1]) - values[:-3] - values[3:]
+        ends = values[[0, 1, 2, 3, -4, -3, -2, -1]].tolist()
+        parts[0] = 9.0 * ends[0] + 19.0 * ends[1] - 5.0 * ends[2] + ends[3]
+        parts[-1] = ends[4] - 5.0 * ends[5] + 19.0 * ends[6] + 9.0 * ends[7]
+        parts *= h / 24.0
+        np.cumsum(parts, out=parts)
+        return out
+    if values.size >= 3:
+        return cumulative_simpson(values, dx=h, initial=0.0)
+    if values.size == 2:
+        return np.array([0.0, 0.5 * h * (values[0] + values[1])])
+    return np.zeros(values.size)
+
+
+def _one_sided_integral(values: Array, a: float, b: float, h: float) -> float:
+    """``h ∫_a^b p(u) du`` for the polynomial ``p`` through ``values`` at ``u = 0, 1, 2`` (one, two or three
+    of them; ``u`` counts steps away from the split cell, so the cell is ``-1 <= u <= 0``)."""
+    if values.size == 0:
+        return 0.0
+    y0 = values[0]
+    d1 = values[1] - y0 if values.size > 1 else 0.0
+    d2 = values[2] - 2.0 * values[1] + y0 if values.size > 2 else 0.0
+
+    def antiderivative(u: float) -> float:
+        return y0 * u + 0.5 * d1 * u * u + 0.5 * d2 * (u ** 3 / 3.0 - 0.5 * u * u)
+
+    return float(h * (antiderivative(b) - antiderivative(a)))
 
 
 def _kink_cells(x: Array, kinks: Array) -> list[tuple[int, float]]:
@@ -514,16 +727,6 @@ def _kink_cells(x: Array, kinks: Array) -> list[tuple[int, float]]:
         if 0 <= cell < x.size - 1 and x[cell + 1] > kink and all(c != cell for c, _ in out):
             out.append((cell, float(kink)))
     return out
-
-
-def _reverse_cumulative(values: Array, h: float) -> Array:
-    """``∫_{t_j}^{t_end}`` of grid values on spacing ``h``: cumulative Simpson where there are three
-    points or more, the trapezoid on two, zero on one."""
-    if values.size >= 3:
-        return cumulative_simpson(values[::-1], dx=h, initial=0.0)[::-1]
-    if values.size == 2:
-        return np.array([0.5 * h * (values[0] + values[1]), 0.0])
-    return np.zeros(values.size)
 
 
 def _crossing(x0: float, x1: float, r0: float, r1: float, h: float, kink: float) -> float:
@@ -540,15 +743,6 @@ def _crossing(x0: float, x1: float, r0: float, r1: float, h: float, kink: float)
             break
         s = min(max(s - value / slope, 0.0), h)
     return s
-
-
-def _extrapolated_integral(values: Array, origin: int, h: float, a: float, b: float) -> float:
-    """``∫_a^b`` (times measured from grid point ``origin`` of ``values``) of the polynomial through the
-    grid values ``values`` (at most three, spacing ``h``)."""
-    nodes = h * (np.arange(values.size) - origin)
-    coefficients = np.polynomial.polynomial.polyfit(nodes, values, values.size - 1)
-    antiderivative = np.polynomial.polynomial.polyint(coefficients)
-    return float(np.polynomial.polynomial.polyval(b, antiderivative) - np.polynomial.polynomial.polyval(a, antiderivative))
 
 
 def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int) -> Array:
@@ -691,7 +885,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
 
 
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
-                     tol: float = 1e-10, max_iter: int = 2000, damping: float = 0.5,
+                     tol: float = 1e-10, max_iter: int = 2000, damping: float = 1.0,
                      argmax: str = "auto", memory: int = 5, rescue: bool = True) -> ControlResult:
     """Forward–backward sweep for ``problem`` on a uniform grid of ``intervals`` steps.
 
@@ -736,7 +930,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     x, M, costate = _trajectory(grid, alpha, h)
     revenue = problem.revenue_at(grid.revenue, x).revenue(alpha)
     discounted = grid.discount * revenue
-    npv_path = cumulative_simpson(discounted, dx=h, initial=0.0)
+    npv_path = planned_npv_path(grid, alpha, discounted, h)
     converged = run.status == "converged" and run.change < tol
     if converged and run.switch_cells:
         message = f"converged except for {run.switch_cells} grid point(s) holding a switch of the control"

@@ -161,3 +161,18 @@ def test_cold_equilibria_are_reused_only_for_the_same_game():
     richer = Observation.at_start(duopoly(2.0, compute=(100.0, 150.0), policy="nash"))
     assert game_state(richer) != game_state(first)
     assert not np.array_equal(cold_equilibrium(richer, **settings).alpha, shared.alpha)
+
+
+def test_plan_npv_integrates_a_switching_plan_as_the_solver_does():
+    """The base case's plan leaves alpha = 1 between grid points: plan_npv and planned_path must split
+    there as the solver does, so re-evaluating the solver's own control gives its NPV and state."""
+    from cases import seed_problem
+    from policies.nash import planned_path
+
+    problem = seed_problem()
+    for n in (40, 333):
+        result = solve_pontryagin(problem, n)
+        assert np.isfinite(result.switch_time())
+        assert abs(plan_npv(problem, result.alpha, result.t) / result.npv - 1.0) < 1e-14
+        capability, _ = planned_path(problem, result.alpha, result.t)
+        assert np.allclose(capability, result.capability, rtol=1e-14, atol=0.0)
