@@ -114,6 +114,7 @@ def test_duopoly_with_business_stealing_converges_symmetrically(business_stealin
     for eq in business_stealing:
         assert eq.converged and eq.change < 1e-5
         assert np.max(eq.gap) < 1e-6
+        assert not eq.damped.any()  # plain best responses contract at every node
         v = eq.initial_values()
         assert v[0] == pytest.approx(v[1], rel=1e-7)
         _, alpha, npv = eq.path()

@@ -29,6 +29,7 @@ breakthroughs, so the strategies are defined off the equilibrium path too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +41,9 @@ from market.params import MarketParams
 from policies.base import Array, Observation
 from policies.feedback.grid import StateGrid
 from policies.feedback.maximise import maximise_smooth
+
+STALL_ROUNDS = 3  # rounds over which a node's best-response residual must fall, else it is damped
+MIN_WEIGHT = 1.0 / 64.0  # the smallest relaxation weight (a node's step towards its best response)
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,8 @@ class RaceEquilibrium:
     share there and ``values[k]`` (N, G) its value (present value at time 0 of revenue from ``t[k]`` on).
     ``residuals[k]`` is the last best-response round's largest change of any share at step ``k`` (the
     stage game's fixed-point residual), ``rounds[k]`` how many rounds it took, ``gap[k]`` the most any lab
-    gained at any grid point, relative to the largest value, by best-responding in that last round.
+    gained at any grid point, relative to the largest value, by best-responding in that last round, and
+    ``damped[k]`` at how many nodes the best responses cycled and were relaxed (:func:`_stage`).
     """
 
     game: RaceGame
@@ -180,6 +185,7 @@ class RaceEquilibrium:
     residuals: Array
     rounds: Array
     gap: Array
+    damped: Array
     converged: bool
     method: str
     message: str
@@ -275,6 +281,7 @@ def solve_race_equilibrium(game: RaceGame, nodes: int = 17, *, span: tuple[float
     values: list[Array] = [np.zeros((n, grids[-1].size))] * (steps + 1)
     strategies: list[Array] = [np.zeros((n, grids[-1].size))] * (steps + 1)
     residuals, rounds, gap = np.zeros(steps), np.zeros(steps, dtype=int), np.zeros(steps)
+    damped = np.zeros(steps, dtype=int)
     start = np.full((grids[-1].size, n), 0.5)
     for k in range(steps - 1, -1, -1):
         points = grids[k].points
@@ -282,8 +289,8 @@ def solve_race_equilibrium(game: RaceGame, nodes: int = 17, *, span: tuple[float
             start = np.clip(grids[k + 1].interpolate(strategies[k + 1], points).T, 0.0, 1.0)
         else:
             start = np.full((grids[k].size, n), 0.5)
-        profile, value, residuals[k], rounds[k], gains = _stage(game, k, points, grids[k + 1], values[k + 1],
-                                                               start, options)
+        profile, value, residuals[k], rounds[k], gains, damped[k] = _stage(game, k, points, grids[k + 1],
+                                                                          values[k + 1], start, options)
         strategies[k], values[k] = profile.T, value.T
         gap[k] = gains / max(float(np.max(np.abs(value))), 1e-300)
     converged = bool(np.all(residuals < tol))
@@ -291,36 +298,89 @@ def solve_race_equilibrium(game: RaceGame, nodes: int = 17, *, span: tuple[float
     message = (f"every stage game converged (worst residual {residuals.max():.1e})" if converged else
                f"the stage game at t = {game.t[worst]:.4g} stopped at residual {residuals[worst]:.1e} > {tol:.0e}")
     method = (f"backward induction over {steps} steps on {nodes}^{n} cubic grids; stage games by "
-              f"Gauss-Seidel best-response rounds")
-    return RaceEquilibrium(game, grids, strategies, values, residuals, rounds, gap, converged, method, message,
-                           options)
+              f"Gauss-Seidel best-response rounds, relaxed where they cycle")
+    return RaceEquilibrium(game, grids, strategies, values, residuals, rounds, gap, damped, converged, method,
+                           message, options)
 
 
 def _stage(game: RaceGame, k: int, points: Array, next_grid: StateGrid, next_values: Array, start: Array,
-           options: dict) -> tuple[Array, Array, float, int, float]:
-    """The equilibrium of step ``k``'s one-step game at ``points`` (P, N), continuation values fixed.
+           options: dict) -> tuple[Array, Array, float, int, float, int]:
+    """The equilibrium of step ``k``'s one-step game at ``points`` (P, N), continuation values fixed, by
+    :func:`best_response_rounds`.
 
-    Returns the profile (P, N), every lab's value (P, N), the last round's largest change of a share, the
-    number of rounds and the largest gain any lab found in the last round over the previous profile.
+    Returns the profile (P, N), every lab's value (P, N), the last round's residual, the number of rounds,
+    the largest gain any lab found in the last round over the profile it faced and how many nodes were
+    damped.
+    """
+    ones = np.ones(len(points))
+
+    def respond(i: int, profile: Array) -> tuple[Array, float]:
+        objective = _Objective(game, k, points, next_grid, next_values, profile, i)
+        best = maximise_smooth(objective, 0.0 * ones, ones, candidates=options["candidates"])
+        return best.argmax, float(np.max(best.value - objective(profile[:, i:i + 1])[:, 0]))
+
+    rounds = best_response_rounds(respond, start, options["tol"], options["max_rounds"])
+    payoff, x_next = game.step(k, points, rounds.profile)
+    continuation = np.stack([next_grid.interpolate(next_values[j], x_next) for j in range(game.n)], axis=1)
+    return (rounds.profile, payoff + continuation, rounds.residual, rounds.rounds, rounds.gain,
+            int(np.sum(rounds.weight < 1.0)))
+
+
+@dataclass(frozen=True)
+class BestResponseRounds:
+    """The outcome of :func:`best_response_rounds`: the profile (P, N), the last round's undamped residual
+    and largest gain, the rounds taken and every node's final relaxation weight (1 where never damped)."""
+
+    profile: Array
+    residual: float
+    gain: float
+    rounds: int
+    weight: Array
+
+
+def best_response_rounds(respond: Callable[[int, Array], tuple[Array, float]], start: Array, tol: float,
+                         max_rounds: int) -> BestResponseRounds:
+    """Gauss-Seidel best-response rounds over the players at P nodes at once, relaxed where they cycle.
+
+    ``respond(i, profile)`` is player ``i``'s best share at every node against ``profile`` (P, N) and the
+    most it gains there by playing it. Plain best responses, except at nodes where they stop contracting
+    (the node's residual has not fallen below its value ``STALL_ROUNDS`` rounds earlier, as when the
+    responses cycle): from then on those nodes alone move each player a fraction ``w`` of the way to its
+    best response, ``w`` halving (down to ``MIN_WEIGHT``) whenever the residual stalls again; the other
+    nodes' arithmetic is that of plain best responses, bit for bit. The residual is always the undamped
+    one, the largest ``|BR_i - alpha_i|`` of the round (each player's best response against the profile it
+    faces), so a converged profile is within ``tol`` of its best response at every node, damped or not.
     """
     profile = start.copy()
-    change, gain, rounds = np.inf, 0.0, 0
-    while rounds < options["max_rounds"]:
+    p = len(profile)
+    residual, gain, rounds = np.inf, 0.0, 0
+    history: list[Array] = []
+    weight, last_cut = np.ones(p), np.zeros(p, dtype=int)
+    while rounds < max_rounds:
         rounds += 1
-        previous = profile.copy()
         gain = 0.0
-        for i in range(game.n):
-            objective = _Objective(game, k, points, next_grid, next_values, profile, i)
-            best = maximise_smooth(objective, np.zeros(len(points)), np.ones(len(points)),
-                                   candidates=options["candidates"])
-            gain = max(gain, float(np.max(best.value - objective(profile[:, i:i + 1])[:, 0])))
-            profile[:, i] = best.argmax
-        change = float(np.max(np.abs(profile - previous)))
-        if change < options["tol"]:
+        node_residual = np.zeros(p)
+        damped = weight < 1.0
+        for i in range(profile.shape[1]):
+            best, gained = respond(i, profile)
+            gain = max(gain, gained)
+            step = best - profile[:, i]
+            node_residual = np.maximum(node_residual, np.abs(step))
+            if damped.any():
+                profile[damped, i] += weight[damped] * step[damped]
+                profile[~damped, i] = best[~damped]
+            else:
+                profile[:, i] = best
+        residual = float(np.max(node_residual))
+        if residual < tol:
             break
-    payoff, x_next = game.step(k, points, profile)
-    continuation = np.stack([next_grid.interpolate(next_values[j], x_next) for j in range(game.n)], axis=1)
-    return profile, payoff + continuation, change, rounds, gain
+        history.append(node_residual)
+        if len(history) > STALL_ROUNDS:
+            stalled = ((node_residual >= tol) & (node_residual >= history[-1 - STALL_ROUNDS])
+                       & (rounds - last_cut > STALL_ROUNDS))
+            weight[stalled] = np.maximum(0.5 * weight[stalled], MIN_WEIGHT)
+            last_cut[stalled] = rounds
+    return BestResponseRounds(profile, residual, gain, rounds, weight)
 
 
 @dataclass(frozen=True)
