@@ -11,7 +11,7 @@ horizon is cut into ``steps`` equal steps with each lab's training share held co
 is solved at every point of a tensor grid over the labs' reachable states, against the rivals'
 strategies ``s_-i(k, .)`` of the same step, starting from ``V_i(steps, .) = 0``. At each step the
 one-step game (continuation values fixed) is solved by best-response rounds (Gauss-Seidel over the labs,
-) until the profile stops moving: that inner
+relaxed at the nodes where they cycle: :func:`best_response_rounds`) until the profile stops moving: that inner
 fixed point is what makes each step's strategies an equilibrium rather than one lab's optimum.
 
 Within a step everything is exact or fourth order: the planning state advances by the law's exact gain
@@ -296,7 +296,8 @@ def solve_race_equilibrium(game: RaceGame, nodes: int = 17, *, span: tuple[float
     converged = bool(np.all(residuals < tol))
     worst = int(np.argmax(residuals))
     message = (f"every stage game converged (worst residual {residuals.max():.1e})" if converged else
-               f"the stage game at t = {game.t[worst]:.4g} stopped at residual {residuals[worst]:.1e} > {tol:.0e}")
+               f"{int(np.sum(residuals >= tol))} stage game(s) stopped at the round limit, the worst at "
+               f"t = {game.t[worst]:.4g} with residual {residuals[worst]:.1e} > {tol:.0e}")
     method = (f"backward induction over {steps} steps on {nodes}^{n} cubic grids; stage games by "
               f"Gauss-Seidel best-response rounds, relaxed where they cycle")
     return RaceEquilibrium(game, grids, strategies, values, residuals, rounds, gap, damped, converged, method,
