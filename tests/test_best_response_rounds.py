@@ -81,3 +81,12 @@ def test_a_game_that_contracts_is_never_damped():
     slopes = np.array([0.3, 0.6, 0.9])
     result = best_response_rounds(responder(slopes), start(slopes.size), TOL, 400)
     assert result.residual < TOL and np.all(result.weight == 1.0)
+
+
+def test_at_the_round_limit_the_residual_is_the_final_profiles():
+    """Stopped early, the reported residual is every player's best response against the final profile
+    (closed form) less its share, not the last round's moves."""
+    result = best_response_rounds(responder(SLOPES), start(SLOPES.size), TOL, 12)
+    assert result.rounds == 12 and result.residual >= TOL
+    best = np.clip(targets(result.profile, SLOPES), 0.0, 1.0)
+    assert abs(result.residual - np.max(np.abs(best - result.profile))) < 1e-9

@@ -350,7 +350,8 @@ def best_response_rounds(respond: Callable[[int, Array], tuple[Array, float]], s
     best response, ``w`` halving (down to ``MIN_WEIGHT``) whenever the residual stalls again; the other
     nodes' arithmetic is that of plain best responses, bit for bit. The residual is always the undamped
     one, the largest ``|BR_i - alpha_i|`` of the round (each player's best response against the profile it
-    faces), so a converged profile is within ``tol`` of its best response at every node, damped or not.
+    faces), so a converged profile is within ``tol`` of its best response at every node, damped or not;
+    at the round limit it is that of the final profile (every player's best response against it).
     """
     profile = start.copy()
     p = len(profile)
@@ -381,6 +382,12 @@ def best_response_rounds(respond: Callable[[int, Array], tuple[Array, float]], s
                        & (rounds - last_cut > STALL_ROUNDS))
             weight[stalled] = np.maximum(0.5 * weight[stalled], MIN_WEIGHT)
             last_cut[stalled] = rounds
+    if residual >= tol:
+        # At the round limit a relaxed node may sit at its fixed point while the last round, measured
+        # against the profile before each move, still says otherwise: judge the final profile itself.
+        checks = [respond(i, profile) for i in range(profile.shape[1])]
+        residual = max(float(np.max(np.abs(best - profile[:, i]))) for i, (best, _) in enumerate(checks))
+        gain = max(gained for _, gained in checks)
     return BestResponseRounds(profile, residual, gain, rounds, weight)
 
 
