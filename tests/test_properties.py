@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from labs.laws import LAWS
@@ -229,6 +229,9 @@ def test_each_lab_is_paid_its_own_value_per_token_when_lambda_equals_gamma(state
         return
     q = np.dot(M ** market.gamma, K) / T
     delta = CONGESTION_PER_TOKEN[market.demand](market, q, T, t)
+    # The hand-written isoelastic delta overflows where (T / T0)^(-1/eta) leaves the float range (T near
+    # 1e-300); clearing computes the price itself and stays finite there, so such draws test nothing.
+    assume(np.isfinite(delta))
     expected = M ** market.gamma * K * max(0.0, market.omega - delta * T / q)
     np.testing.assert_allclose(result.revenue, expected, rtol=1e-9, atol=1e-9 * max(1.0, expected.max()))
 
