@@ -221,6 +221,9 @@ def inference_split(C: Array | float, inference_tokens: Array | float,
             break
         low = np.where(short, low - 2.0 * (high - low), low)
     x = 0.5 * (low + high)
+    # A lab's root is frozen once its own step is below tolerance, so each lab's N depends on its own
+    # numbers only, not on which other labs share the call (a lab that does not train keeps its size).
+    done = np.zeros(x.shape, dtype=bool)
     for _ in range(100):
         phi, slope = _split_phi(x, budget, inference_tokens, fit)
         low = np.where(phi > 0, x, low)
@@ -228,10 +231,11 @@ def inference_split(C: Array | float, inference_tokens: Array | float,
         step = x - phi / slope
         inside = (step > low) & (step < high)
         x_new = np.where(inside, step, 0.5 * (low + high))
-        if np.all(np.abs(x_new - x) <= 1e-14 * np.maximum(1.0, np.abs(x))):
-            x = x_new
+        settled = np.abs(x_new - x) <= 1e-14 * np.maximum(1.0, np.abs(x))
+        x = np.where(done, x, x_new)
+        done = done | settled
+        if np.all(done):
             break
-        x = x_new
     N = np.exp(x)
     return N, budget / N
 

@@ -107,6 +107,16 @@ def test_inference_split_is_the_optimum_read_at_its_own_training_budget():
     np.testing.assert_allclose(inference_split(1e23, 0.0, fit)[0], loss_optimal_split(1e23, fit)[0], rtol=1e-12)
 
 
+def test_a_labs_inference_split_does_not_depend_on_the_other_labs_in_the_call():
+    """Each lab's root is its own: solved alone or beside labs that need many more Newton steps, its size
+    is the same to the last bit (so a lab that does not train keeps its capability exactly in the model)."""
+    budgets = np.array([1.5e20, 7.3e23, 2.0e28, 4.4e16])
+    inference = np.array([1.3e9, 1e13, 0.0, 5e15])
+    together = inference_split(budgets, inference)[0]
+    alone = np.array([inference_split(budgets[k:k + 1], inference[k:k + 1])[0][0] for k in range(budgets.size)])
+    assert np.array_equal(together, alone)
+
+
 def test_inference_split_elasticity_matches_finite_differences():
     C = np.array([1e20, 1e23, 1e26])
     for inference in (0.0, 1e12, 1e15):
