@@ -43,12 +43,18 @@ def _lab(result: RunResult, figure: Figure) -> pd.DataFrame | None:
     return None if rows.empty else rows.reset_index(drop=True)
 
 
-def compute(result: RunResult, figure: Figure, units: Units) -> float | None:
-    """A lab's compute at a date, in H100e."""
+def _at_date(result: RunResult, figure: Figure, units: Units, column: str) -> float | None:
+    """A lab's ``column`` at the figure's date, in model units (None for a period figure or no such lab)."""
     rows, k = _lab(result, figure), _step(result, figure.period_start, units)
     if rows is None or k is None or not figure.point:
         return None
-    return units.h100e(float(rows["compute"].iloc[k]))
+    return float(rows[column].iloc[k])
+
+
+def compute(result: RunResult, figure: Figure, units: Units) -> float | None:
+    """A lab's compute at a date, in H100e."""
+    value = _at_date(result, figure, units, "compute")
+    return None if value is None else units.h100e(value)
 
 
 def inference_share(result: RunResult, figure: Figure, units: Units) -> float | None:
@@ -62,10 +68,8 @@ def inference_share(result: RunResult, figure: Figure, units: Units) -> float | 
 
 def revenue_run_rate(result: RunResult, figure: Figure, units: Units) -> float | None:
     """A lab's revenue rate at a date, in US dollars per year (an annualised run-rate)."""
-    rows, k = _lab(result, figure), _step(result, figure.period_start, units)
-    if rows is None or k is None or not figure.point:
-        return None
-    return units.usd(float(rows["revenue"].iloc[k]))
+    value = _at_date(result, figure, units, "revenue")
+    return None if value is None else units.usd(value)
 
 
 def revenue(result: RunResult, figure: Figure, units: Units) -> float | None:
