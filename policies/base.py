@@ -112,6 +112,17 @@ def reused_cold_solve(key: tuple, solve: Callable[[], Solved]) -> Solved:
     return result
 
 
+class IterationHistory:
+    """For a solver result that keeps every iteration's change in ``changes``: its last one, the residual."""
+
+    changes: list[float]
+
+    @property
+    def change(self) -> float:
+        """The fixed-point residual of the last iteration."""
+        return self.changes[-1] if self.changes else float("nan")
+
+
 @dataclass
 class PlanLog:
     """Every solve a planning policy made in a run, and how each ended: what ``Policy.diagnostics``

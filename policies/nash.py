@@ -29,7 +29,8 @@ import numpy as np
 from labs.params import Param
 from labs.spec import PolicySpec
 from market.config import RaceConfig
-from policies.base import Array, Observation, PlanLog, Policy, game_state, reused_cold_solve
+from policies.base import (Array, IterationHistory, Observation, PlanLog, Policy, game_state,
+                           reused_cold_solve)
 from policies.forecast import own_problem
 from policies.optimal_control import (ControlResult, LabProblem, ProblemGrid, _anderson, planned_npv_path, planned_state,
                                      solve_pontryagin)
@@ -38,7 +39,7 @@ from policies.revenue import RevenueAt, RivalPath
 
 
 @dataclass
-class NashResult:
+class NashResult(IterationHistory):
     """An open-loop equilibrium, in the spirit of :class:`ControlResult`.
 
     ``alpha``, ``capability`` and ``capacity`` are (labs x grid) arrays of the equilibrium plans;
@@ -62,11 +63,6 @@ class NashResult:
     method: str
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def change(self) -> float:
-        """The fixed-point residual of the last iteration."""
-        return self.changes[-1] if self.changes else float("nan")
 
     @property
     def relative_gap(self) -> Array:

@@ -38,7 +38,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from policies.base import Array
+from policies.base import Array, IterationHistory
 from policies.feedback.grid import StateGrid
 from policies.feedback.maximise import maximise
 
@@ -66,7 +66,7 @@ class MarkovGame(Protocol):
 
 
 @dataclass
-class FeedbackResult:
+class FeedbackResult(IterationHistory):
     """A Markov-perfect equilibrium on a grid, reported like labrace's other solvers.
 
     ``strategies[i]`` and ``values[i]`` hold player ``i``'s action and value at each grid point.
@@ -88,11 +88,6 @@ class FeedbackResult:
     method: str
     message: str = ""
     extra: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def change(self) -> float:
-        """The fixed-point residual of the last iteration."""
-        return self.changes[-1] if self.changes else float("nan")
 
     def actions(self, state: Array) -> Array:
         """Every player's equilibrium action at ``state`` (P, d), interpolated from the grid: (P, N)."""
