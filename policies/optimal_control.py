@@ -15,8 +15,8 @@ on the whole grid at once with cumulative Simpson quadrature (fourth order where
 where the control leaves or enters a bound and where the state crosses a kink of the law
 (:func:`split_cumulative`), so that it stays fourth order wherever those fall between grid points. The
 Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
-is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised, safeguarded secant
-search on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
+is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised bracketing root search
+(Chandrupatla's) on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
 then rescues the solve (heavier damping, then the direct method) rather than running to its cap.
@@ -172,13 +172,20 @@ class HamiltonianAt:
 
     def slope(self, alpha: Array) -> Array:
         """dH/dalpha."""
+        gain, loss = self.slope_terms(alpha)
+        return gain - loss
+
+    def slope_terms(self, alpha: Array) -> tuple[Array, Array]:
+        """dH/dalpha as the marginal value of training less the marginal revenue given up by serving less:
+        ``(lambda drate/dalpha, -e^{-rho t} dR/dalpha)``. The first is never negative; so is the second
+        wherever serving more earns more."""
         g = self.grid
         p = g.problem
         drate = p.law.drate_dalpha(alpha, g.compute, g.law_params)
         with np.errstate(invalid="ignore"):
             training = self.costate * drate
         # A zero costate (the horizon) times the power law's infinite marginal product at alpha = 0 is 0.
-        return g.discount * self.revenue.dalpha(alpha) + np.where(self.costate == 0, 0.0, training)
+        return np.where(self.costate == 0, 0.0, training), -(g.discount * self.revenue.dalpha(alpha))
 
 
 @dataclass
@@ -218,11 +225,15 @@ class ControlResult:
 
 
 ROOT_XTOL = 4.0 * np.finfo(float).eps  # bracket width at which a root of dH/dalpha counts as resolved
+ROOT_FLAT_TOL = 64.0 * np.finfo(float).eps  # a root estimated (by a secant) this close in alpha is found:
+# closer than that, dH/dalpha is rounding noise and its sign no longer says on which side the root lies
 ROOT_MAX_STEPS = 200  # a bound only: the bisection safeguard at least halves the bracket every third step
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
 
 
+SINGULAR_GAIN = 1.5  # a marginal value of training this many times larger at a bracket's low end than at its
+# high end is taken to blow up as a power of alpha (the power law's towards 0): see _bracketed_root
 END_PROBE = 1e-13  # bracket ends are tested this far inside [0, 1] (see _rising)
 
 
@@ -234,85 +245,116 @@ def _rising(h: HamiltonianAt, alpha: Array) -> Array:
     The slope is taken ``END_PROBE`` inside the unit interval: at alpha = 1 a lab serves nothing and
     earns nothing, and the contest share's derivative there is not the limit from inside.
     """
-    alpha = np.clip(alpha, END_PROBE, 1.0 - END_PROBE)
-    slope = h.slope(alpha)
-    rising = slope > 0
+    return _signed_slope(h, np.clip(alpha, END_PROBE, 1.0 - END_PROBE))[0] > 0
+
+
+def _signed_slope(h: HamiltonianAt, alpha: Array) -> tuple[Array, Array, Array]:
+    """dH/dalpha at ``alpha``, except ``+inf`` where H is flat at zero short of alpha = 1 (see :func:`_rising`):
+    its sign says where H rises, which is all a bracket needs; an infinite value also tells the root
+    finder's interpolation not to trust it. Second, the log of the ratio of the slope's two terms
+    (:meth:`HamiltonianAt.slope_terms`), of the same sign, and nan where a term is not positive; third,
+    the first term (the marginal value of training)."""
+    gain, loss = h.slope_terms(alpha)
+    slope = gain - loss
     flat = slope == 0
     if flat.any():
-        rising |= flat & (h.value(alpha) <= 0) & (alpha < 1.0)
-    return rising
+        priced_out = flat & (h.value(alpha) <= 0) & (alpha < 1.0)
+        slope = np.where(priced_out, np.inf, slope)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(gain) - np.log(loss)
+    return slope, np.where(np.isfinite(log_ratio) & np.isfinite(slope), log_ratio, np.nan), gain
 
 
 def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None) -> Array:
     """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
 
-    The caller guarantees H rises at ``lo`` and does not at ``hi``. This is Dekker's and Brent's scheme,
-    vectorised: each step takes the secant through the last two iterates of dH/dalpha (superlinear on
-    the smooth slopes met here) while it stays inside the bracket, which every evaluation shrinks; a
-    step smaller than the resolution is lengthened to it, so that once the iterate sits on the root the
-    next evaluation lands across it and closes the bracket. The safeguards keep bisection's guarantee:
-    an undefined secant (an infinite slope, the power law's at alpha = 0), one outside the bracket, or
-    a bracket that has not halved over three steps bisects instead, geometrically while the bracket
-    spans more than a factor of four (a root near alpha = 0 then takes a few steps, not one per
-    halving). Resolved points drop out: the work shrinks with the points still unresolved.
+    The caller guarantees H rises at ``lo`` and does not at ``hi``. This is Chandrupatla's bracketing
+    scheme, vectorised: each step places the next point by inverse quadratic interpolation through the
+    bracket's ends and the previous point when Chandrupatla's test says the interpolant is monotone
+    there (it then converges superlinearly), and by bisection otherwise; the first step takes the secant
+    through the ends. Where the marginal value of training blows up towards the low end (the power law's
+    as alpha -> 0) the interpolation is of the log ratio of the slope's two terms against log alpha, which
+    is then nearly a straight line, rather than of the slope, which is not; bisection is geometric while
+    the bracket spans more than a factor of four. Every step keeps the new point at least the resolution
+    away from both ends, so the bracket always shrinks. A point is resolved when the bracket is that
+    narrow, or when a secant puts it within ``ROOT_FLAT_TOL`` of the root: closer than that the slope
+    is rounding noise (its sign flickers over a band of alphas wider than the resolution), and bisecting
+    the noise would only cost steps. Resolved points drop out once half have: the work shrinks with the
+    points still unresolved.
     """
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    out = 0.5 * (lo + hi)
+    out = np.empty(lo.size)
     where = np.arange(lo.size)  # the original positions of the points still being worked on
-    a, b = lo.copy(), hi.copy()  # the previous and the last iterate
-    fa = h.slope(np.clip(a, END_PROBE, 1.0 - END_PROBE))
-    fb = h.slope(np.clip(b, END_PROBE, 1.0 - END_PROBE))
-    widths = [np.full(lo.shape, np.inf)] * 3  # bracket widths one, two and three steps ago
+    # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
+    a, b = lo, hi
+    fa, ga, gain_lo = _signed_slope(h, np.clip(a, END_PROBE, 1.0 - END_PROBE))
+    fb, gb, gain_hi = _signed_slope(h, np.clip(b, END_PROBE, 1.0 - END_PROBE))
+    c, fc, gc = b, fb, gb
+    with np.errstate(invalid="ignore"):
+        singular = gain_lo > SINGULAR_GAIN * gain_hi  # the marginal value of training blows up towards lo
+    first = True
     for _ in range(ROOT_MAX_STEPS):
-        width = hi - lo
-        resolution = 0.5 * ROOT_XTOL * np.maximum(np.abs(b), 1e-3)
-        active = width > 2.0 * resolution
-        remaining = int(np.count_nonzero(active))
-        if remaining == 0:
-            out[where] = np.where(width <= 2.0 * resolution, b, 0.5 * (lo + hi))
-            return out
-        if remaining <= 0.5 * active.size:
-            # Carry on with the unresolved points only (worth its indexing once half have resolved).
-            done = ~active
-            out[where[done]] = np.where(width[done] <= 2.0 * resolution[done], b[done], 0.5 * (lo + hi)[done])
-            keep = np.flatnonzero(active)
-            h = h.take(keep)
-            where, lo, hi, a, b, fa, fb, width, resolution = (
-                v[keep] for v in (where, lo, hi, a, b, fa, fb, width, resolution))
-            widths = [w[keep] for w in widths]
-            active = np.ones(keep.size, dtype=bool)
+        width = np.abs(b - a)
+        resolution = 0.5 * ROOT_XTOL * np.maximum(np.minimum(np.abs(a), np.abs(b)), 1e-3)
+        done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
+        if not first:
+            # The newest point's distance to the root, estimated with the flatter of the secants to the
+            # previous point and to the far end (so a steep far end cannot make it look close).
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
+                done |= (slope < 0) & (np.abs(fa / slope) <= ROOT_FLAT_TOL)
+        if done.any():
+            if done.all():
+                out[where] = np.where(np.abs(fa) <= np.abs(fb), a, b)
+                return out
+            if np.count_nonzero(done) >= 0.5 * done.size:
+                out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
+                keep = np.flatnonzero(~done)
+                h = h.take(keep)
+                where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution = (
+                    v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution))
+                done = np.zeros(keep.size, dtype=bool)
+        low, high = np.minimum(a, b), np.maximum(a, b)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            secant = b - fb * (b - a) / (fb - fa)
-        split = np.where(hi > 4.0 * lo, np.sqrt(np.maximum(lo, END_PROBE) * hi), 0.5 * (lo + hi))
-        usable = np.isfinite(secant) & (secant > lo) & (secant < hi) & (width <= 0.5 * widths[2])
-        x = np.where(usable, secant, split)
-        # A step below the resolution is lengthened to it, towards the middle of the bracket.
-        tiny = np.abs(x - b) < resolution
-        x = np.where(tiny, b + np.where(b - lo < hi - b, resolution, -resolution), x)
-        x = np.where((x <= lo) | (x >= hi), 0.5 * (lo + hi), x)  # strictly inside: the bracket shrinks
-        slope = h.slope(x)
-        rising = slope > 0
-        flat = slope == 0
-        if flat.any():
-            priced_out = flat & (h.value(x) <= 0) & (x < 1.0)
-            rising |= priced_out
-            lo = np.where(flat & ~priced_out, x, lo)  # dH/dalpha is exactly zero: resolved
-        if not active.all():  # freeze the resolved points not yet dropped
-            x = np.where(active, x, b)
-            rising = np.where(active, rising, True)
-            lo_kept = lo
-            lo = np.where(rising, x, lo)
-            lo = np.where(active, lo, lo_kept)
-        else:
-            lo = np.where(rising, x, lo)
-        hi = np.where(rising, hi, x)
-        a, fa, b, fb = b, fb, x, slope
-        widths = [width, widths[0], widths[1]]
-    out[where] = 0.5 * (lo + hi)
+            # Interpolate the log ratio of the slope's terms against log alpha where both are defined (a
+            # slope that blows up as a power of alpha is a straight line there), else the slope itself.
+            logs = singular & np.isfinite(ga) & np.isfinite(gb) & np.isfinite(gc)
+            ua, ub, uc = (np.where(logs, np.log(np.maximum(v, END_PROBE)), v) for v in (a, b, c))
+            va, vb, vc = (np.where(logs, g, f) for g, f in ((ga, fa), (gb, fb), (gc, fc)))
+            if first:
+                t = va / (va - vb)  # the secant through the ends
+                first = False
+            else:
+                t = _inverse_quadratic_step(ua, ub, uc, va, vb, vc)
+            u = ua + t * (ub - ua)
+            x = np.where(logs, np.exp(u), u)
+            split = np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high), 0.5 * (low + high))
+            x = np.where(np.isfinite(x), x, split)
+            margin = np.minimum(resolution, 0.5 * width)
+            x = np.clip(x, low + margin, high - margin)
+        x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
+        fx, gx, _ = _signed_slope(h, x)
+        same = (fx > 0) == (fa > 0)
+        same = same | done
+        c, fc, gc = np.where(same, a, b), np.where(same, fa, fb), np.where(same, ga, gb)
+        b, fb, gb = np.where(same, b, a), np.where(same, fb, fa), np.where(same, gb, ga)
+        a, fa, ga = x, np.where(done, fa, fx), np.where(done, ga, gx)
+    out[where] = 0.5 * (a + b)
     if report is not None:  # the step bound was hit: say how far from resolved the worst point is
         report["unresolved"] = report.get("unresolved", 0) + int(where.size)
-        report["width"] = max(report.get("width", 0.0), float(np.max(hi - lo)))
+        report["width"] = max(report.get("width", 0.0), float(np.max(np.abs(b - a))))
     return out
+
+
+def _inverse_quadratic_step(a: Array, b: Array, c: Array, fa: Array, fb: Array, fc: Array) -> Array:
+    """Where, as a fraction of the way from ``a`` to ``b``, the inverse quadratic through the three points
+    vanishes; nan where Chandrupatla's test says that interpolant is not monotone between ``a`` and ``b``
+    (the caller bisects there). ``a`` is the newest point, ``b`` the other end of the bracket, ``c`` the
+    point the last step discarded."""
+    xi = (a - b) / (c - b)
+    phi = (fa - fb) / (fc - fb)
+    t = fa / (fb - fa) * fc / (fb - fc) + (c - a) / (b - a) * fa / (fc - fa) * fb / (fc - fb)
+    return np.where((phi * phi < xi) & ((1.0 - phi) ** 2 < 1.0 - xi), t, np.nan)
 
 
 def maximise_hamiltonian_bisect(h: HamiltonianAt, coarse: int = 17, iterations: int = 52) -> Array:
@@ -399,14 +441,14 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
                          report: dict | None = None, spread: Array | None = None) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
-    Every path ends in :func:`_bracketed_root`, a safeguarded secant search on dH/dalpha that resolves
-    alpha to full precision where comparing values of H cannot (near its maximum H is flat to rounding
+    Every path ends in :func:`_bracketed_root`, a bracketing root search on dH/dalpha that resolves
+    alpha to rounding where comparing values of H cannot (near its maximum H is flat to rounding
     over about 1e-8 in alpha). The paths differ in how they bracket:
 
     * ``start`` given (a warm start, e.g. the sweep's current control): a local bracket around it
       (:func:`_local_bracket`), twice ``spread`` wide where given (how far the maximum is expected to
       lie from the start: the sweep passes its last change of alpha, so that near convergence the
-      bracket is already tight and the secant needs a step or two, not a dozen). That finds the maximum nearest the start, which is the maximum when H is
+      bracket is already tight and the root search needs a step or two, not a dozen). That finds the maximum nearest the start, which is the maximum when H is
       unimodal; where it may not be, the sweep confirms its converged control with the global path.
     * H known to be unimodal (:attr:`HamiltonianAt.unimodal`): the slope's sign on a fixed set of levels.
     * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
