@@ -251,18 +251,20 @@ def _rising(h: HamiltonianAt, alpha: Array) -> Array:
 def _signed_slope(h: HamiltonianAt, alpha: Array) -> tuple[Array, Array, Array]:
     """dH/dalpha at ``alpha``, except ``+inf`` where H is flat at zero short of alpha = 1 (see :func:`_rising`):
     its sign says where H rises, which is all a bracket needs; an infinite value also tells the root
-    finder's interpolation not to trust it. Second, the log of the ratio of the slope's two terms
-    (:meth:`HamiltonianAt.slope_terms`), of the same sign, and nan where a term is not positive; third,
-    the first term (the marginal value of training)."""
+    finder's interpolation not to trust it. Then the slope's two terms (:meth:`HamiltonianAt.slope_terms`)."""
     gain, loss = h.slope_terms(alpha)
     slope = gain - loss
     flat = slope == 0
     if flat.any():
         priced_out = flat & (h.value(alpha) <= 0) & (alpha < 1.0)
         slope = np.where(priced_out, np.inf, slope)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(gain) - np.log(loss)
-    return slope, np.where(np.isfinite(log_ratio) & np.isfinite(slope), log_ratio, np.nan), gain
+    return slope, gain, loss
+
+
+def _log_ratio(slope: Array, gain: Array, loss: Array) -> Array:
+    """``log(gain / loss)``: of the slope's sign, and nan where a term is not positive or the slope is not finite."""
+    ratio = np.log(gain) - np.log(loss)
+    return np.where(np.isfinite(ratio) & np.isfinite(slope), ratio, np.nan)
 
 
 def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None) -> Array:
@@ -285,60 +287,65 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     out = np.empty(lo.size)
     where = np.arange(lo.size)  # the original positions of the points still being worked on
-    # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
-    a, b = lo, hi
-    fa, ga, gain_lo = _signed_slope(h, np.clip(a, END_PROBE, 1.0 - END_PROBE))
-    fb, gb, gain_hi = _signed_slope(h, np.clip(b, END_PROBE, 1.0 - END_PROBE))
-    c, fc, gc = b, fb, gb
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
+        a, b = lo, hi
+        fa, gain_lo, loss_lo = _signed_slope(h, np.clip(a, END_PROBE, 1.0 - END_PROBE))
+        fb, gain_hi, loss_hi = _signed_slope(h, np.clip(b, END_PROBE, 1.0 - END_PROBE))
         singular = gain_lo > SINGULAR_GAIN * gain_hi  # the marginal value of training blows up towards lo
-    first = True
-    for _ in range(ROOT_MAX_STEPS):
-        width = np.abs(b - a)
-        resolution = 0.5 * ROOT_XTOL * np.maximum(np.minimum(np.abs(a), np.abs(b)), 1e-3)
-        done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
-        if not first:
-            # The newest point's distance to the root, estimated with the flatter of the secants to the
-            # previous point and to the far end (so a steep far end cannot make it look close).
-            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        logs = bool(singular.any())  # whether any point interpolates in logs (see below)
+        ga = _log_ratio(fa, gain_lo, loss_lo) if logs else fa
+        gb = _log_ratio(fb, gain_hi, loss_hi) if logs else fb
+        c, fc, gc = b, fb, gb
+        first = True
+        for _ in range(ROOT_MAX_STEPS):
+            width = np.abs(b - a)
+            resolution = 0.5 * ROOT_XTOL * np.maximum(np.minimum(np.abs(a), np.abs(b)), 1e-3)
+            done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
+            if not first:
+                # The newest point's distance to the root, estimated with the flatter of the secants to
+                # the previous point and to the far end (so a steep far end cannot make it look close).
                 slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
                 done |= (slope < 0) & (np.abs(fa / slope) <= ROOT_FLAT_TOL)
-        if done.any():
-            if done.all():
-                out[where] = np.where(np.abs(fa) <= np.abs(fb), a, b)
-                return out
-            if np.count_nonzero(done) >= 0.5 * done.size:
-                out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
-                keep = np.flatnonzero(~done)
-                h = h.take(keep)
-                where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution = (
-                    v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution))
-                done = np.zeros(keep.size, dtype=bool)
-        low, high = np.minimum(a, b), np.maximum(a, b)
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            # Interpolate the log ratio of the slope's terms against log alpha where both are defined (a
-            # slope that blows up as a power of alpha is a straight line there), else the slope itself.
-            logs = singular & np.isfinite(ga) & np.isfinite(gb) & np.isfinite(gc)
-            ua, ub, uc = (np.where(logs, np.log(np.maximum(v, END_PROBE)), v) for v in (a, b, c))
-            va, vb, vc = (np.where(logs, g, f) for g, f in ((ga, fa), (gb, fb), (gc, fc)))
+            if done.any():
+                if done.all():
+                    out[where] = np.where(np.abs(fa) <= np.abs(fb), a, b)
+                    return out
+                if np.count_nonzero(done) >= 0.5 * done.size:
+                    out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
+                    keep = np.flatnonzero(~done)
+                    h = h.take(keep)
+                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution = (
+                        v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution))
+                    done = np.zeros(keep.size, dtype=bool)
+            low, high = np.minimum(a, b), np.maximum(a, b)
+            if logs:
+                # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
+                # and both are defined (a power of alpha is a straight line there), else the slope itself.
+                use = singular & np.isfinite(ga) & np.isfinite(gb) & np.isfinite(gc)
+                ua, ub, uc = (np.where(use, np.log(np.maximum(v, END_PROBE)), v) for v in (a, b, c))
+                va, vb, vc = (np.where(use, g, f) for g, f in ((ga, fa), (gb, fb), (gc, fc)))
+            else:
+                ua, ub, uc, va, vb, vc = a, b, c, fa, fb, fc
             if first:
                 t = va / (va - vb)  # the secant through the ends
                 first = False
             else:
                 t = _inverse_quadratic_step(ua, ub, uc, va, vb, vc)
-            u = ua + t * (ub - ua)
-            x = np.where(logs, np.exp(u), u)
+            x = ua + t * (ub - ua)
+            if logs:
+                x = np.where(use, np.exp(x), x)
             split = np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high), 0.5 * (low + high))
             x = np.where(np.isfinite(x), x, split)
             margin = np.minimum(resolution, 0.5 * width)
             x = np.clip(x, low + margin, high - margin)
-        x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
-        fx, gx, _ = _signed_slope(h, x)
-        same = (fx > 0) == (fa > 0)
-        same = same | done
-        c, fc, gc = np.where(same, a, b), np.where(same, fa, fb), np.where(same, ga, gb)
-        b, fb, gb = np.where(same, b, a), np.where(same, fb, fa), np.where(same, gb, ga)
-        a, fa, ga = x, np.where(done, fa, fx), np.where(done, ga, gx)
+            x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
+            fx, gain, loss = _signed_slope(h, x)
+            gx = _log_ratio(fx, gain, loss) if logs else fx
+            same = ((fx > 0) == (fa > 0)) | done
+            c, fc, gc = np.where(same, a, b), np.where(same, fa, fb), np.where(same, ga, gb)
+            b, fb, gb = np.where(same, b, a), np.where(same, fb, fa), np.where(same, gb, ga)
+            a, fa, ga = x, np.where(done, fa, fx), np.where(done, ga, gx)
     out[where] = 0.5 * (a + b)
     if report is not None:  # the step bound was hit: say how far from resolved the worst point is
         report["unresolved"] = report.get("unresolved", 0) + int(where.size)

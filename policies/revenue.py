@@ -164,8 +164,8 @@ class RevenueAt:
         self.value_per_token = M ** m.gamma
         if not grid.separable:
             with np.errstate(divide="ignore", invalid="ignore"):
-                self.contest_log_M = m.contest_exponent * np.log(M)
-            self.rival_per_own = np.exp(np.minimum(grid.rival_log_weight - self.contest_log_M, 700.0))
+                contest_log_M = m.contest_exponent * np.log(M)
+            self.rival_per_own = np.exp(np.minimum(grid.rival_log_weight - contest_log_M, 700.0))
 
     def take(self, index: Array, grid: RevenueGrid) -> "RevenueAt":
         """These terms at the points ``index`` only, on ``grid`` (the same grid taken at ``index``)."""
@@ -182,9 +182,10 @@ class RevenueAt:
         value = self.value_per_token * K + g.rival_value
         tokens = K + g.rival_tokens
         pool = g.market.form.pool(value, tokens, g.condition, g.market.omega)
+        # The contest share M^lambda K / (M^lambda K + W), divided through by M^lambda: no log or exp of
+        # alpha's terms, as the rivals' weight per unit of own serving is computed once.
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_own = self.contest_log_M + np.log(K)
-            share = np.where(K > 0, 1.0 / (1.0 + np.exp(np.minimum(g.rival_log_weight - log_own, 700.0))), 0.0)
+            share = np.where(K > 0, K / (K + self.rival_per_own), 0.0)
         return K, value, tokens, pool, share
 
     def revenue(self, alpha: Array) -> Array:
