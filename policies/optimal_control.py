@@ -267,10 +267,13 @@ def _log_ratio(slope: Array, gain: Array, loss: Array) -> Array:
     return np.where(np.isfinite(ratio) & np.isfinite(slope), ratio, np.nan)
 
 
-def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None) -> Array:
+def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None,
+                    ends: "tuple[Slopes, Slopes] | None" = None) -> Array:
     """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
 
-    The caller guarantees H rises at ``lo`` and does not at ``hi``. This is Chandrupatla's bracketing
+    The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
+    :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
+    are there). This is Chandrupatla's bracketing
     scheme, vectorised: each step places the next point by inverse quadratic interpolation through the
     bracket's ends and the previous point when Chandrupatla's test says the interpolant is monotone
     there (it then converges superlinearly), and by bisection otherwise; the first step takes the secant
@@ -290,8 +293,8 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
         a, b = lo, hi
-        fa, gain_lo, loss_lo = _signed_slope(h, np.clip(a, END_PROBE, 1.0 - END_PROBE))
-        fb, gain_hi, loss_hi = _signed_slope(h, np.clip(b, END_PROBE, 1.0 - END_PROBE))
+        (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = (
+            (_end_slopes(h, a), _end_slopes(h, b)) if ends is None else ends)
         singular = gain_lo > SINGULAR_GAIN * gain_hi  # the marginal value of training blows up towards lo
         logs = bool(singular.any())  # whether any point interpolates in logs (see below)
         ga = _log_ratio(fa, gain_lo, loss_lo) if logs else fa
@@ -391,9 +394,33 @@ UNIMODAL_LEVELS = np.array([0.0, 1e-6, 1e-4, 1e-2, 0.125, 0.25, 0.375, 0.5, 0.62
 denser near 0, where the power law's marginal product of training blows up and a secant is useless."""
 
 
+Slopes = tuple[Array, Array, Array]
+"""dH/dalpha and its two terms at a set of points, as :func:`_signed_slope` returns them."""
+
+
+def _end_slopes(h: HamiltonianAt, alpha: Array) -> Slopes:
+    """:func:`_signed_slope` at a bracket end ``alpha``, taken ``END_PROBE`` inside the unit interval."""
+    return _signed_slope(h, np.clip(alpha, END_PROBE, 1.0 - END_PROBE))
+
+
+def _update_slopes(h: HamiltonianAt, alpha: Array, moved: Array, slopes: Slopes) -> Slopes:
+    """``slopes`` with the points ``moved`` re-evaluated at ``alpha``: on those points alone when they are
+    few (a bracket usually grows at a handful of points), else on all and kept where moved."""
+    index = np.flatnonzero(moved)
+    if 2 * index.size > moved.size:
+        fresh = _end_slopes(h, alpha)
+        return tuple(np.where(moved, new, old) for new, old in zip(fresh, slopes))
+    fresh = _end_slopes(h.take(index), alpha[index])
+    out = tuple(old.copy() for old in slopes)
+    for target, new in zip(out, fresh):
+        target[index] = new
+    return out
+
+
 def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH
-                   ) -> tuple[Array, Array, Array, Array]:
-    """A bracket around ``start`` holding the nearest turn of H from rising to falling.
+                   ) -> tuple[Array, Array, Array, Array, tuple[Slopes, Slopes]]:
+    """A bracket around ``start`` holding the nearest turn of H from rising to falling, with the slopes
+    at its ends (which the root search then need not evaluate again).
 
     It starts ``half_width`` (per point, or one for all) either side and grows fourfold (on the failing
     side only) until H rises at its low end and falls at its high end, or it reaches 0 or 1.
@@ -401,22 +428,23 @@ def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = L
     centre = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
     half = half_width
     lo, hi = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
-    up_lo, up_hi = _rising(h, lo), _rising(h, hi)
+    at_lo, at_hi = _end_slopes(h, lo), _end_slopes(h, hi)
     while True:
+        up_lo, up_hi = at_lo[0] > 0, at_hi[0] > 0
         left = ~up_lo & (lo > 0.0)  # H already falls at lo: the maximum lies below it
         right = up_hi & (hi < 1.0) & ~left  # H still rises at hi: the maximum lies above it
         if not (left.any() or right.any()):
-            return lo, hi, up_lo, up_hi
+            return lo, hi, up_lo, up_hi, (at_lo, at_hi)
         half *= 4.0
         # The end that failed becomes the other side of the new bracket, which it bounds correctly.
-        hi, up_hi = np.where(left, lo, hi), np.where(left, False, up_hi)
-        lo, up_lo = np.where(right, hi, lo), np.where(right, True, up_lo)
+        hi, at_hi = np.where(left, lo, hi), tuple(np.where(left, v_lo, v_hi) for v_lo, v_hi in zip(at_lo, at_hi))
+        lo, at_lo = np.where(right, hi, lo), tuple(np.where(right, v_hi, v_lo) for v_lo, v_hi in zip(at_lo, at_hi))
         lo = np.where(left, np.maximum(centre - half, 0.0), lo)
         hi = np.where(right, np.minimum(centre + half, 1.0), hi)
         if left.any():
-            up_lo = np.where(left, _rising(h, lo), up_lo)
+            at_lo = _update_slopes(h, lo, left, at_lo)
         if right.any():
-            up_hi = np.where(right, _rising(h, hi), up_hi)
+            at_hi = _update_slopes(h, hi, right, at_hi)
 
 
 def _scan_bracket(h: HamiltonianAt) -> tuple[Array, Array, Array, Array]:
@@ -433,14 +461,14 @@ def _scan_bracket(h: HamiltonianAt) -> tuple[Array, Array, Array, Array]:
 
 
 def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
-            report: dict | None = None) -> Array:
+            ends: tuple[Slopes, Slopes] | None = None, report: dict | None = None) -> Array:
     """The argmax in each bracket: an end where H does not rise into it (or keeps rising out of it),
-    else the bracketed root of dH/dalpha."""
+    else the bracketed root of dH/dalpha (given the slopes at the ends, if known)."""
     inner = up_lo & ~up_hi
     out = np.where(up_hi, hi, lo)
     if inner.any():
-        out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out), report),
-                       out)
+        out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out), report,
+                                              ends), out)
     return out
 
 
@@ -475,7 +503,7 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
-    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report)
+    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report=report)
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
