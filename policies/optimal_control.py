@@ -302,15 +302,17 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
         c, fc, gc = b, fb, gb
         first = True
         for _ in range(ROOT_MAX_STEPS):
-            width = np.abs(b - a)
-            resolution = 0.5 * ROOT_XTOL * np.maximum(np.minimum(np.abs(a), np.abs(b)), 1e-3)
+            low, high = np.minimum(a, b), np.maximum(a, b)
+            width = high - low
+            resolution = 0.5 * ROOT_XTOL * np.maximum(low, 1e-3)
             done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
             if not first:
                 # The newest point's distance to the root, estimated with the flatter of the secants to
                 # the previous point and to the far end (so a steep far end cannot make it look close).
                 slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
                 done |= (slope < 0) & (np.abs(fa / slope) <= ROOT_FLAT_TOL)
-            if done.any():
+            some_done = bool(done.any())
+            if some_done:
                 if done.all():
                     out[where] = np.where(np.abs(fa) <= np.abs(fb), a, b)
                     return out
@@ -318,10 +320,10 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                     out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
                     keep = np.flatnonzero(~done)
                     h = h.take(keep)
-                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution = (
-                        v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, width, resolution))
-                    done = np.zeros(keep.size, dtype=bool)
-            low, high = np.minimum(a, b), np.maximum(a, b)
+                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution = (
+                        v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width,
+                                          resolution))
+                    some_done = False
             if logs:
                 # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
                 # and both are defined (a power of alpha is a straight line there), else the slope itself.
@@ -338,17 +340,29 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
             x = ua + t * (ub - ua)
             if logs:
                 x = np.where(use, np.exp(x), x)
-            split = np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high), 0.5 * (low + high))
-            x = np.where(np.isfinite(x), x, split)
+            bisect = ~np.isfinite(x)
+            if bisect.any():
+                x = np.where(bisect, np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high),
+                                              0.5 * (low + high)), x)
             margin = np.minimum(resolution, 0.5 * width)
             x = np.clip(x, low + margin, high - margin)
-            x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
+            if some_done:
+                x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
             fx, gain, loss = _signed_slope(h, x)
-            gx = _log_ratio(fx, gain, loss) if logs else fx
-            same = ((fx > 0) == (fa > 0)) | done
-            c, fc, gc = np.where(same, a, b), np.where(same, fa, fb), np.where(same, ga, gb)
-            b, fb, gb = np.where(same, b, a), np.where(same, fb, fa), np.where(same, gb, ga)
-            a, fa, ga = x, np.where(done, fa, fx), np.where(done, ga, gx)
+            same = (fx > 0) == (fa > 0)
+            if some_done:
+                same |= done
+                fx = np.where(done, fa, fx)
+            c, fc = np.where(same, a, b), np.where(same, fa, fb)
+            b, fb = np.where(same, b, a), np.where(same, fb, fa)
+            a, fa = x, fx
+            if logs:
+                gx = _log_ratio(fx, gain, loss)
+                if some_done:
+                    gx = np.where(done, ga, gx)
+                gc, gb, ga = np.where(same, ga, gb), np.where(same, gb, ga), gx
+            else:
+                ga, gb, gc = fa, fb, fc
     out[where] = 0.5 * (a + b)
     if report is not None:  # the step bound was hit: say how far from resolved the worst point is
         report["unresolved"] = report.get("unresolved", 0) + int(where.size)
