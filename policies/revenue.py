@@ -176,7 +176,8 @@ class RevenueAt:
         sub.grid = grid
         return sub
 
-    def _parts(self, alpha: Array) -> tuple[Array, Array, Array, Array, Array]:
+    def _parts(self, alpha: Array) -> tuple[Array, Array, Array, Array, Array, Array]:
+        """Own serving K, the market's value and tokens, the pool, the contest share and its denominator."""
         g = self.grid
         K = (1.0 - alpha) * self.compute
         value = self.value_per_token * K + g.rival_value
@@ -184,9 +185,9 @@ class RevenueAt:
         pool = g.market.form.pool(value, tokens, g.condition, g.market.omega)
         # The contest share M^lambda K / (M^lambda K + W), divided through by M^lambda: no log or exp of
         # alpha's terms, as the rivals' weight per unit of own serving is computed once.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(K > 0, K / (K + self.rival_per_own), 0.0)
-        return K, value, tokens, pool, share
+        contest = K + self.rival_per_own
+        share = np.divide(K, contest, out=np.zeros(np.shape(contest)), where=K > 0)
+        return K, value, tokens, pool, share, contest
 
     def revenue(self, alpha: Array) -> Array:
         """Revenue at ``alpha``; with costs on, profit (revenue minus the compute bill)."""
@@ -194,7 +195,7 @@ class RevenueAt:
         if g.separable:
             earned = g.market.omega * self.value_per_token * (1.0 - alpha) * self.compute
         else:
-            *_, pool, share = self._parts(alpha)
+            *_, pool, share, _ = self._parts(alpha)
             earned = pool * share
         return earned if g.cost is None else earned - g.cost
 
@@ -204,7 +205,7 @@ class RevenueAt:
         m = g.market
         if g.separable:
             return m.omega * m.gamma * self.M ** (m.gamma - 1.0) * (1.0 - alpha) * self.compute
-        K, value, tokens, pool, share = self._parts(alpha)
+        K, value, tokens, pool, share, _ = self._parts(alpha)
         dpool_dvalue, _ = m.form.pool_derivatives(value, tokens, g.condition, m.omega)
         dvalue_dM = m.gamma * self.M ** (m.gamma - 1.0) * K
         dshare_dM = m.contest_exponent / self.M * share * (1.0 - share)
@@ -216,13 +217,12 @@ class RevenueAt:
         m = g.market
         if g.separable:
             return -m.omega * self.value_per_token * self.compute * np.ones_like(alpha)
-        K, value, tokens, pool, share = self._parts(alpha)
+        K, value, tokens, pool, share, contest = self._parts(alpha)
         dpool_dvalue, dpool_dtokens = m.form.pool_derivatives(value, tokens, g.condition, m.omega)
         dpool_dK = dpool_dvalue * self.value_per_token + dpool_dtokens
-        # d share / dK = s (1 - s) / K, written so that it stays finite as K -> 0.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dshare_dK = (1.0 - share) / (K + self.rival_per_own)
-        dshare_dK = np.where(np.isfinite(dshare_dK), dshare_dK, 0.0)
+        # d share / dK = s (1 - s) / K, written so that it stays finite as K -> 0 (and 0 for a lab alone
+        # that serves nothing).
+        dshare_dK = np.divide(1.0 - share, contest, out=np.zeros(np.shape(contest)), where=contest > 0)
         return -self.compute * (share * dpool_dK + pool * dshare_dK)
 
     def dserving(self, alpha: Array) -> Array:
