@@ -1016,7 +1016,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
             run = retry
         if run.status != "converged":
             rescue_used = "direct method"
-            run = _direct_rescue(problem, grid, run.best_alpha, h, tol, argmax)
+            run = _direct_rescue(problem, grid, (run.best_alpha, alpha), h, tol, argmax)
     alpha = run.alpha
     x, M, costate = _trajectory(grid, alpha, h)
     revenue = problem.revenue_at(grid.revenue, x).revenue(alpha)
@@ -1041,26 +1041,52 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
                                 "status": run.status})
 
 
-def _direct_rescue(problem: LabProblem, grid: ProblemGrid, alpha: Array, h: float, tol: float,
+def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, ...], h: float, tol: float,
                    argmax: str) -> _Sweep:
-    """The last resort for a stalled sweep: the direct method from the sweep's best control.
+    """The last resort for a stalled sweep: the direct method from the sweep's best control and from its
+    initial guess.
 
-    The direct optimum (piecewise constant on at most 200 pieces) is sampled at the grid's piece
-    midpoints and polished by a few sweeps; its residual as a fixed point of the sweep is reported, so
-    a control that is near-optimal but not a fixed point on this grid still says it has not converged.
+    A sweep stalls where H has several maxima and the control jumps between them, and there the NPV
+    has several local maxima too: the direct optimum (piecewise constant on at most 200 pieces) is found
+    from each start, and the better one is sampled at the grid's piece midpoints and polished by a few
+    sweeps. If the polish converges, that is the answer. Otherwise the control returned is the one with
+    the highest NPV on the grid among the direct optimum and the polish's best-residual and last iterates
+    (the polish can move far from the direct optimum while it fails to settle), with its residual as a
+    fixed point of the sweep, so a control that is near-optimal but not a fixed point still says it has
+    not converged.
     """
     t = grid.t
     pieces = int(min(200, t.size - 1))
     edges = np.linspace(problem.t0, problem.t_end, pieces + 1)
-    start = np.interp(0.5 * (edges[:-1] + edges[1:]), t, alpha)
-    direct = solve_direct(problem, pieces, alpha0=start, tol=1e-12)
+    midpoints = 0.5 * (edges[:-1] + edges[1:])
+    direct = max((solve_direct(problem, pieces, alpha0=np.interp(midpoints, t, start), tol=1e-12) for start in starts),
+                 key=lambda result: result.npv)
     index = np.minimum(np.searchsorted(edges, t, side="right") - 1, pieces - 1)
     sampled = direct.alpha[index]
     polish = _sweep(grid, sampled, h, tol, 50, 0.5, 5, argmax)
     if polish.status == "converged":
         return polish
-    return _Sweep(polish.best_alpha, polish.best_change, polish.iterations, 0, "stalled", polish.best_alpha,
-                  polish.best_change)
+    candidates = [(polish.best_alpha, polish.best_change), (polish.alpha, None), (sampled, None)]
+    best, change = max(candidates, key=lambda candidate: _grid_npv(grid, candidate[0], h))
+    if change is None:
+        change = _fixed_point_residual(grid, best, h, argmax)
+    return _Sweep(best, change, polish.iterations, 0, "stalled", best, change)
+
+
+def _grid_npv(grid: ProblemGrid, alpha: Array, h: float) -> float:
+    """The NPV of ``alpha`` on ``grid``, integrated as the solver integrates its own."""
+    x = planned_state(grid, alpha, h)
+    discounted = grid.discount * grid.problem.revenue_at(grid.revenue, x).revenue(alpha)
+    return float(planned_npv_path(grid, alpha, discounted, h)[-1])
+
+
+def _fixed_point_residual(grid: ProblemGrid, alpha: Array, h: float, argmax: str) -> float:
+    """How far one sweep would move ``alpha``: the largest gap to the global maximiser of H on its own
+    state and costate."""
+    x, _, costate = _trajectory(grid, alpha, h)
+    hamiltonian = grid.at(x, costate)
+    target = closed_form_alpha(hamiltonian) if argmax == "closed_form" else maximise_hamiltonian(hamiltonian)
+    return float(np.max(np.abs(target - alpha)))
 
 
 def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = SWITCH_BAND) -> bool:

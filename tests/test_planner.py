@@ -24,12 +24,13 @@ from hypothesis import strategies as st
 
 from labs.laws import LAWS
 from labs.spec import LabSpec
-from market.config import RaceConfig
+from market.config import RaceConfig, ShockParams
 from market.params import MarketParams
 from policies.base import PlanLog
+from policies.forecast import own_problem, rival_paths
 from policies.nash import nash_from_config, symmetry_classes
 from policies.optimal_control import (LabProblem, _bracketed_root, maximise_hamiltonian,
-                                      maximise_hamiltonian_bisect, solve_pontryagin)
+                                      maximise_hamiltonian_bisect, solve_direct, solve_pontryagin)
 from policies.revenue import MarketRevenue, RivalPath
 from labrace.simulation.model import RaceModel
 from labrace.tournaments.execute import plan_diagnostics
@@ -146,6 +147,29 @@ def test_a_stalling_sweep_stops_early_and_says_so():
     # The rescue settles with the control's bang-bang switch held in a band of grid points, which costs
     # a few parts per million of the undamped solve's NPV.
     assert abs(rescued.npv / solve_pontryagin(problem, 400, tol=1e-9).npv - 1.0) < 1e-5
+
+
+def test_a_plan_that_cannot_settle_keeps_the_best_control_found_and_says_so():
+    # A congested duopoly with compute noise against a myopic rival: at t = 3.6 the planner's H has an
+    # interior maximum and a corner one over most of the remaining horizon, the sweep's global iteration
+    # jumps between them, and no rescue reaches a fixed point. The plan must say so, and be at least as
+    # good (NPV on its own grid) as the direct method's optimum from the warm start (which the rescue
+    # returned before, 1.5% below what its polish found).
+    labs = (LabSpec.build("lab-1", policy="pontryagin"), LabSpec.build("lab-2", policy="myopic"))
+    config = RaceConfig(labs, market=MarketParams.build(gamma=2.0, delta0=2.0),
+                        shocks=ShockParams(compute_noise=0.1), horizon=10.0, dt=0.1, seed=0)
+    model = RaceModel(config)
+    for _ in range(36):
+        model.step()
+    policy, obs = model.policy_groups[0][0], model.observe()
+    assert obs.t == pytest.approx(3.6)
+    plan = policy.plan(obs, 0)
+    assert not plan.converged and "direct method" in plan.message
+    warm = policy.plans[0]
+    problem = own_problem(obs, 0, rival_paths(obs, np.array([1]), obs.alpha_last, plan.t, "constant_alpha"))
+    edges = np.linspace(problem.t0, problem.t_end, 201)
+    direct = solve_direct(problem, 200, alpha0=warm.alpha_at(0.5 * (edges[:-1] + edges[1:])), tol=1e-12)
+    assert plan.npv >= direct.npv
 
 
 def test_plan_log_counts_and_keeps_failures():
