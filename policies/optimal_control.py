@@ -227,7 +227,7 @@ class ControlResult:
 ROOT_XTOL = 4.0 * np.finfo(float).eps  # bracket width at which a root of dH/dalpha counts as resolved
 ROOT_FLAT_TOL = 64.0 * np.finfo(float).eps  # a root estimated (by a secant) this close in alpha is found:
 # closer than that, dH/dalpha is rounding noise and its sign no longer says on which side the root lies
-ROOT_MAX_STEPS = 200  # a bound only: the bisection safeguard at least halves the bracket every third step
+ROOT_MAX_STEPS = 200  # a bound only: interpolation converges superlinearly, and where it may not, bisection
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
 
@@ -273,11 +273,10 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
     :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
-    are there). This is Chandrupatla's bracketing
-    scheme, vectorised: each step places the next point by inverse quadratic interpolation through the
-    bracket's ends and the previous point when Chandrupatla's test says the interpolant is monotone
-    there (it then converges superlinearly), and by bisection otherwise; the first step takes the secant
-    through the ends. Where the marginal value of training blows up towards the low end (the power law's
+    are there). This is Chandrupatla's bracketing scheme, vectorised: each step places the next point
+    by inverse quadratic interpolation through the bracket's ends and the previous point when
+    Chandrupatla's test says the interpolant is monotone there (it then converges superlinearly), and
+    by bisection otherwise; the first step takes the secant through the ends. Where the marginal value of training blows up towards the low end (the power law's
     as alpha -> 0) the interpolation is of the log ratio of the slope's two terms against log alpha, which
     is then nearly a straight line, rather than of the slope, which is not; bisection is geometric while
     the bracket spans more than a factor of four. Every step keeps the new point at least the resolution
