@@ -542,30 +542,30 @@ def control_switches(alpha: Array, h: float) -> list[Split]:
     n = alpha.size
     interior = (alpha > BOUND_TOL) & (alpha < 1.0 - BOUND_TOL)
     out: list[Split] = []
-    for cell in np.flatnonzero(interior[:-1] != interior[1:]).tolist():
+    for cell in np.nonzero(interior[:-1] != interior[1:])[0].tolist():
         first = max(0, cell - 2)
         window = alpha[first:cell + 4].tolist()  # the points cell - 2 to cell + 3 (those on the grid)
-        for bound in (0.0, 1.0):
-            on = [abs(a - bound) <= BOUND_TOL for a in window]
-            forward = on[cell - first]  # the bound is on the left, the interior on the right
-            if forward == on[cell + 1 - first]:
-                continue
-            bound_side = (cell, cell - 1) if forward else (cell + 1, cell + 2)
-            if not all(0 <= i < n and on[i - first] for i in bound_side):
-                continue
-            side = range(cell + 1, min(n, cell + 4)) if forward else range(cell, max(-1, cell - 3), -1)
-            gap = []  # the leading interior points on that side, as distances from the bound
-            for i in side:
-                a = window[i - first]
-                if not BOUND_TOL < a < 1.0 - BOUND_TOL:
-                    break
-                gap.append(a - bound)
-            if len(gap) < 2:
-                continue
-            u = _bound_crossing(gap)
-            if u is not None:
-                out.append((cell, h * (1.0 + u), -1) if forward else (cell, -h * u, 1))
-    return sorted(out)
+        forward = not BOUND_TOL < window[cell - first] < 1.0 - BOUND_TOL  # the bound is on the left
+        edge = window[cell - first] if forward else window[cell + 1 - first]  # the point that is not interior
+        bound = 0.0 if abs(edge) <= BOUND_TOL else 1.0 if abs(edge - 1.0) <= BOUND_TOL else None
+        if bound is None:
+            continue
+        bound_side = (cell, cell - 1) if forward else (cell + 1, cell + 2)
+        if not all(0 <= i < n and abs(window[i - first] - bound) <= BOUND_TOL for i in bound_side):
+            continue
+        side = range(cell + 1, min(n, cell + 4)) if forward else range(cell, max(-1, cell - 3), -1)
+        gap = []  # the leading interior points on that side, as distances from the bound
+        for i in side:
+            a = window[i - first]
+            if not BOUND_TOL < a < 1.0 - BOUND_TOL:
+                break
+            gap.append(a - bound)
+        if len(gap) < 2:
+            continue
+        u = _bound_crossing(gap)
+        if u is not None:
+            out.append((cell, h * (1.0 + u), -1) if forward else (cell, -h * u, 1))
+    return out
 
 
 def _bound_crossing(gap: list[float]) -> float | None:
@@ -690,35 +690,38 @@ GAUSS_3 = (-0.6 ** 0.5, 0.0, 0.6 ** 0.5)  # three-point Gauss–Legendre: exact 
 GAUSS_3_WEIGHTS = (5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0)
 
 
+OMEGA_INTEGRALS = {2: -1.0 / 6.0, 3: 0.25, 4: -19.0 / 30.0}
+"""``∫_0^1 s (s - 1) ... (s - m + 1) ds`` for ``m`` grid nodes (see :func:`_anchored_integrals`)."""
+
+
 def _anchored_integrals(values: list[float], u: float, anchor: float, h: float) -> tuple[float, float]:
     """``h ∫`` over the split's part of its cell (``u <= s <= 0``) and over the next cell (``0 <= s <= 1``)
     of the polynomial through ``anchor`` at ``u`` (``-1 <= u <= 0``, the split) and the ``values`` (two to
-    four) at ``s = 0, 1, ...``: degree four at most, so three Gauss points are exact. Plain floats: the
-    handful of nodes makes numpy's per-call overhead the whole cost."""
-    coefficients = list(values)  # Newton's divided differences, in place
-    nodes = [float(i) for i in range(len(coefficients))]
+    four) at ``s = 0, 1, ...``.
+
+    That polynomial is ``q(s) + (anchor - q(u)) w(s) / w(u)``, with ``q`` the polynomial through the values
+    (in Newton form on forward differences) and ``w(s) = s (s - 1) ... (s - m + 1)`` vanishing on the
+    ``m`` nodes, and both parts integrate in closed form. Plain floats: the handful of nodes makes numpy's
+    per-call overhead the whole cost."""
+    m = len(values)
+    y0, y1 = values[0], values[1]
+    d1 = y1 - y0
+    d2 = values[2] - 2.0 * y1 + y0 if m > 2 else 0.0
+    d3 = values[3] - 3.0 * values[2] + 3.0 * y1 - y0 if m > 3 else 0.0
+    # ∫_0^s q for q(s) = y0 + d1 s + d2 s (s - 1) / 2 + d3 s (s - 1) (s - 2) / 6
+    in_cell = -u * (y0 + u * (0.5 * d1 + d2 * (u / 6.0 - 0.25) + d3 * (u * u / 24.0 - u / 6.0 + 1.0 / 6.0)))
+    first = y0 + 0.5 * d1 - d2 / 12.0 + d3 / 24.0
     if u < -1e-9:  # a split on the node adds nothing to the node itself
-        nodes.insert(0, u)
-        coefficients.insert(0, anchor)
-    last = len(nodes) - 1
-    for level in range(1, last + 1):
-        for i in range(last, level - 1, -1):
-            coefficients[i] = (coefficients[i] - coefficients[i - 1]) / (nodes[i] - nodes[i - level])
-
-    def integral(a: float, b: float) -> float:
-        if b - a <= 0.0:
-            return 0.0
-        mid, half = 0.5 * (a + b), 0.5 * (b - a)
-        total = 0.0
-        for g, w in zip(GAUSS_3, GAUSS_3_WEIGHTS):
-            point = mid + half * g
-            value = coefficients[last]
-            for i in range(last - 1, -1, -1):
-                value = value * (point - nodes[i]) + coefficients[i]
-            total += w * value
-        return h * half * total
-
-    return integral(u, 0.0), integral(0.0, 1.0)
+        q_u = y0 + u * (d1 + (u - 1.0) * (0.5 * d2 + d3 * (u - 2.0) / 6.0))
+        w_u, w_integral = u * (u - 1.0), u * u * (u / 3.0 - 0.5)  # w and ∫_0^u w for two nodes
+        if m == 3:
+            w_u, w_integral = w_u * (u - 2.0), u * u * (u * u / 4.0 - u + 1.0)
+        elif m == 4:
+            w_u, w_integral = w_u * (u - 2.0) * (u - 3.0), u * u * (u * (u * (u / 5.0 - 1.5) + 11.0 / 3.0) - 3.0)
+        scale = (anchor - q_u) / w_u
+        in_cell -= scale * w_integral
+        first += scale * OMEGA_INTEGRALS[m]
+    return h * in_cell, h * first
 
 
 def _fill_piece(parts: Array, values: Array, first: int, last: int, h: float, cubic: bool) -> None:
