@@ -823,15 +823,15 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     alpha, residual = steps[-1], residuals[-1]
     if len(steps) < 2:
         return alpha + theta * residual
-    past_alpha, past_residual = np.array(steps), np.array(residuals)
-    d_alpha = past_alpha[1:] - past_alpha[:-1]
+    past_residual = np.array(residuals)
     d_residual = past_residual[1:] - past_residual[:-1]
     # Normal equations of the small least-squares problem (memory x memory), lightly regularised: far
     # cheaper than a factorisation of the tall (grid x memory) matrix and accurate enough for a step.
     gram = d_residual @ d_residual.T
     gram.flat[::gram.shape[0] + 1] += 1e-12 * gram.trace() + 1e-300
     weights = np.linalg.solve(gram, d_residual @ residual)
-    step = alpha + theta * residual - weights @ (d_alpha + theta * d_residual)
+    damped = np.array(steps) + theta * past_residual  # the damped steps from each past iterate
+    step = damped[-1] - weights @ (damped[1:] - damped[:-1])
     return np.minimum(np.maximum(step, 0.0, out=step), 1.0, out=step)
 
 
