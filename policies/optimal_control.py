@@ -15,11 +15,17 @@ on the whole grid at once with cumulative Simpson quadrature (fourth order where
 where the control leaves or enters a bound and where the state crosses a kink of the law
 (:func:`split_cumulative`), so that it stays fourth order wherever those fall between grid points. The
 Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
-is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised, safeguarded secant
+is separable (Troynikov's eq. 7 for the power law, from the revenue terms the trajectory already has) and
+otherwise by a vectorised, safeguarded secant
 search on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
 then rescues the solve (heavier damping, then the direct method) rather than running to its cap.
+
+On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
+it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
+scalar work (on plain floats) only in the cells next to a split, and the switches are looked for only
+where the control enters or leaves the interior.
 
 :func:`solve_direct` is the independent check: it maximises the NPV over a piecewise-constant alpha with
 L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its revenue by Gauss–Legendre.
@@ -453,17 +459,12 @@ def _globally_checked(h: HamiltonianAt, target: Array, coarse: int = 17) -> Arra
     return out
 
 
-def closed_form_alpha(h: HamiltonianAt) -> Array:
-    """The law's closed-form maximiser for separable revenue ``omega M^gamma (1 - alpha) C``.
+def closed_form_alpha(grid: ProblemGrid, revenue: RevenueAt, costate: Array) -> Array:
+    """The law's closed-form maximiser for separable revenue ``omega M^gamma (1 - alpha) C``, from the
+    revenue terms at the state (which the sweep has from the trajectory) and the costate.
 
     One unit of serving compute earns ``e^{-rho t} omega M^gamma`` there, which is all the law needs.
     """
-    return _closed_form_target(h.grid, h.revenue, h.costate)
-
-
-def _closed_form_target(grid: ProblemGrid, revenue: RevenueAt, costate: Array) -> Array:
-    """:func:`closed_form_alpha` from the revenue terms at the state (:class:`RevenueAt`) and the costate,
-    which the sweep already has from the trajectory."""
     p = grid.problem
     serving_value = grid.discount * p.revenue.market.omega * revenue.value_per_token * revenue.serving
     return p.law.separable_argmax(serving_value, costate, grid.compute, p.law_params)
@@ -492,12 +493,6 @@ def _path(grid: ProblemGrid, alpha: Array, h: float) -> _Path:
     kinks = _kink_splits(grid, x, rate, h)
     splits = _merged(switches, kinks) if kinks else switches
     return _Path(x, at, split_cumulative(integrand, h, splits, reverse=True), switches)
-
-
-def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
-    """State, capability and costate on the grid for a given alpha (see :func:`_path`)."""
-    path = _path(grid, alpha, h)
-    return path.x, path.revenue.M, path.costate
 
 
 def planned_state(grid: ProblemGrid, alpha: Array, h: float) -> Array:
@@ -542,7 +537,7 @@ def control_switches(alpha: Array, h: float) -> list[Split]:
     n = alpha.size
     interior = (alpha > BOUND_TOL) & (alpha < 1.0 - BOUND_TOL)
     out: list[Split] = []
-    for cell in np.nonzero(interior[:-1] != interior[1:])[0].tolist():
+    for cell in (interior[:-1] != interior[1:]).nonzero()[0].tolist():
         first = max(0, cell - 2)
         window = alpha[first:cell + 4].tolist()  # the points cell - 2 to cell + 3 (those on the grid)
         forward = not BOUND_TOL < window[cell - first] < 1.0 - BOUND_TOL  # the bound is on the left
@@ -627,7 +622,7 @@ def split_cumulative(values: Array, h: float, splits: list[Split], reverse: bool
         return split_cumulative(values[::-1], h, flipped)[::-1]
     out = np.empty(values.size)
     out[0] = 0.0
-    np.cumsum(_split_intervals(values, h, splits), out=out[1:])
+    _split_intervals(values, h, splits).cumsum(out=out[1:])
     return out
 
 
@@ -878,7 +873,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     for iterations in range(1, max_iter + 1):
         path = _path(grid, alpha, h)
         if argmax == "closed_form":
-            target = _closed_form_target(grid, path.revenue, path.costate)
+            target = closed_form_alpha(grid, path.revenue, path.costate)
         else:
             hamiltonian = grid.at(path.x, path.costate)
             if global_search:
