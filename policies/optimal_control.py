@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
 import numpy as np
+from scipy.linalg.lapack import dposv
 from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw, serving_factor
@@ -824,7 +825,10 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     # cheaper than a factorisation of the tall (grid x memory) matrix and accurate enough for a step.
     gram = d_residual @ d_residual.T
     gram.flat[::gram.shape[0] + 1] += 1e-12 * gram.trace() + 1e-300
-    weights = np.linalg.solve(gram, d_residual @ residual)
+    rhs = d_residual @ residual
+    _, weights, failed = dposv(gram, rhs)  # Cholesky: the regularised Gram matrix is positive definite
+    if failed:  # not numerically (a degenerate history): LU, which says so if it is singular
+        weights = np.linalg.solve(gram, rhs)
     damped = np.array(steps) + theta * past_residual  # the damped steps from each past iterate
     step = damped[-1] - weights @ (damped[1:] - damped[:-1])
     return np.minimum(np.maximum(step, 0.0, out=step), 1.0, out=step)
@@ -971,9 +975,10 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         raise ValueError(f"intervals must be >= 2, got {intervals}")
     t = np.linspace(problem.t0, problem.t_end, intervals + 1)
     h = (problem.t_end - problem.t0) / intervals
+    closed_form = problem.closed_form
     if argmax == "auto":
-        argmax = "closed_form" if problem.closed_form else "numerical"
-    if argmax == "closed_form" and not problem.closed_form:
+        argmax = "closed_form" if closed_form else "numerical"
+    if argmax == "closed_form" and not closed_form:
         raise ValueError("the closed-form maximiser needs separable revenue and a law that has one")
     grid = problem.on_grid(t)
     alpha = np.full(t.size, 0.5) if alpha0 is None else np.clip(np.asarray(alpha0, float), 0.0, 1.0)
