@@ -467,7 +467,7 @@ def closed_form_alpha(grid: ProblemGrid, revenue: RevenueAt, costate: Array) -> 
     One unit of serving compute earns ``e^{-rho t} omega M^gamma`` there, which is all the law needs.
     """
     p = grid.problem
-    serving_value = grid.discount * p.revenue.market.omega * revenue.value_per_token * revenue.serving
+    serving_value = p.revenue.market.omega * revenue.serving * grid.discount * revenue.value_per_token
     return p.law.separable_argmax(serving_value, costate, grid.compute, p.law_params)
 
 
@@ -634,19 +634,19 @@ def _split_intervals(values: Array, h: float, splits: list[Split]) -> Array:
     if not splits:
         return _simpson_intervals(values, h)
     n = values.size
-    cubic = any(side for *_, side in splits)
+    cubic = any(split[2] for split in splits)
     parts = np.empty(n - 1)
     if cubic and n >= 4:  # the cubic rule's interior formula everywhere; piece ends are overwritten below
         np.multiply(np.correlate(values, CUBIC_INTERIOR, "valid"), h / 24.0, out=parts[1:-1])
     start = 0
     carried: tuple[float, float] | None = None  # a corrected first interval for the next piece (weight, value)
-    bounds = [c for c, *_ in splits] + [n - 1]
     for k, (cell, s, anchor_side) in enumerate(splits):
+        end = splits[k + 1][0] if k + 1 < len(splits) else n - 1  # the next piece's last node
         _fill_piece(parts, values, start, cell, h, cubic)
         if carried is not None and cell > start:
             parts[start] += carried[0] * (carried[1] - parts[start])
         left = values[max(start, cell - 3):cell + 1][::-1].tolist()  # nearest first, stepping back from t_cell
-        right = values[cell + 1:min(bounds[k + 1], cell + 4) + 1].tolist()  # nearest first, from t_{cell + 1}
+        right = values[cell + 1:min(end, cell + 4) + 1].tolist()  # nearest first, from t_{cell + 1}
         u_left, u_right = -s / h, s / h - 1.0  # the split, in steps away from each side's nearest node
         carried = None
         if anchor_side and len(left) >= 2 and len(right) >= 2:
@@ -771,11 +771,8 @@ def _one_sided_integral(values: list[float], a: float, b: float, h: float) -> fl
     y0 = values[0]
     d1 = values[1] - y0 if len(values) > 1 else 0.0
     d2 = values[2] - 2.0 * values[1] + y0 if len(values) > 2 else 0.0
-
-    def antiderivative(u: float) -> float:
-        return y0 * u + 0.5 * d1 * u * u + 0.5 * d2 * (u ** 3 / 3.0 - 0.5 * u * u)
-
-    return h * (antiderivative(b) - antiderivative(a))
+    squares, cubes = b * b - a * a, b ** 3 - a ** 3  # the antiderivative y0 u + d1 u^2 / 2 + d2 (u^3 / 3 - u^2 / 2) / 2
+    return h * ((b - a) * y0 + 0.5 * d1 * squares + 0.5 * d2 * (cubes / 3.0 - 0.5 * squares))
 
 
 def _kink_cells(x: Array, kinks: Array) -> list[tuple[int, float]]:
