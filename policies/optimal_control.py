@@ -15,8 +15,7 @@ on the whole grid at once with cumulative Simpson quadrature (fourth order where
 where the control leaves or enters a bound and where the state crosses a kink of the law
 (:func:`split_cumulative`), so that it stays fourth order wherever those fall between grid points. The
 Hamiltonian ``H = e^{-rho t} R + lambda f`` is maximised pointwise, by the law's closed form when revenue
-is separable (Troynikov's eq. 7 for the power law, from the revenue terms the trajectory already has) and
-otherwise by a vectorised, safeguarded secant
+is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised, safeguarded secant
 search on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
@@ -24,8 +23,9 @@ then rescues the solve (heavier damping, then the direct method) rather than run
 
 On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
 it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
-scalar work (on plain floats) only in the cells next to a split, and the switches are looked for only
-where the control enters or leaves the interior.
+scalar work (on plain floats) only in the cells next to a split, the switches are looked for only
+where the control enters or leaves the interior, and the closed form takes the revenue terms the
+trajectory already has.
 
 :func:`solve_direct` is the independent check: it maximises the NPV over a piecewise-constant alpha with
 L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its revenue by Gauss–Legendre.
