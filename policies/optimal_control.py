@@ -460,12 +460,17 @@ def _globally_checked(h: HamiltonianAt, target: Array, coarse: int = 17) -> Arra
     return out
 
 
-def closed_form_alpha(grid: ProblemGrid, revenue: RevenueAt, costate: Array) -> Array:
-    """The law's closed-form maximiser for separable revenue ``omega M^gamma (1 - alpha) C``, from the
-    revenue terms at the state (which the sweep has from the trajectory) and the costate.
+def closed_form_alpha(h: HamiltonianAt) -> Array:
+    """The law's closed-form maximiser for separable revenue ``omega M^gamma (1 - alpha) C``.
 
     One unit of serving compute earns ``e^{-rho t} omega M^gamma`` there, which is all the law needs.
     """
+    return _closed_form_target(h.grid, h.revenue, h.costate)
+
+
+def _closed_form_target(grid: ProblemGrid, revenue: RevenueAt, costate: Array) -> Array:
+    """:func:`closed_form_alpha` from the revenue terms at the state and the costate, which the sweep
+    already has from its trajectory (:func:`_path`)."""
     p = grid.problem
     serving_value = p.revenue.market.omega * revenue.serving * grid.discount * revenue.value_per_token
     return p.law.separable_argmax(serving_value, costate, grid.compute, p.law_params)
@@ -494,6 +499,12 @@ def _path(grid: ProblemGrid, alpha: Array, h: float) -> _Path:
     kinks = _kink_splits(grid, x, rate, h)
     splits = _merged(switches, kinks) if kinks else switches
     return _Path(x, at, split_cumulative(integrand, h, splits, reverse=True), switches)
+
+
+def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
+    """State, capability and costate on the grid for a given alpha (see :func:`_path`)."""
+    path = _path(grid, alpha, h)
+    return path.x, path.revenue.M, path.costate
 
 
 def planned_state(grid: ProblemGrid, alpha: Array, h: float) -> Array:
@@ -874,7 +885,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     for iterations in range(1, max_iter + 1):
         path = _path(grid, alpha, h)
         if argmax == "closed_form":
-            target = closed_form_alpha(grid, path.revenue, path.costate)
+            target = _closed_form_target(grid, path.revenue, path.costate)
         else:
             hamiltonian = grid.at(path.x, path.costate)
             if global_search:
