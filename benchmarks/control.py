@@ -1,6 +1,7 @@
 """Benchmark 1: the optimal-control solver against scipy's solve_bvp and a plain Euler sweep.
 
-Every method solves the seed paper's base case from a cold start on a ladder of resolutions; each rung
+Every method solves the seed paper's base case from a cold start on a ladder of resolutions (labrace:
+grids at a tight tolerance, then looser tolerances on the cheap grids; solve_bvp: tolerances); each rung
 reports its median time and its relative NPV error against a grid-converged reference computed here
 (labrace's sweep on a very fine grid, cross-checked against the next-coarser grid and solve_bvp at a
 tight tolerance). "Time to 1e-6" is the cheapest rung whose error is at most 1e-6. A second part times
@@ -51,23 +52,41 @@ def _ladder(name: str, rungs: list[tuple[str, Callable[[], dict]]], reference: f
     for setting, solve in rungs:
         timing = measure(solve, repeats=_repeats(solve, 0.3 if quick else 3.0, 3 if quick else 9))
         result = timing.value
-        rows.append({"method": name, "setting": setting, "median_s": timing.median, "repeats": timing.repeats,
-                     "npv": result["npv"], "rel_error": abs(result["npv"] / reference - 1.0),
-                     "converged": result["converged"]})
+        row = {"method": name, "setting": setting, "median_s": timing.median, "repeats": timing.repeats,
+               "npv": result["npv"], "rel_error": abs(result["npv"] / reference - 1.0),
+               "converged": result["converged"]}
+        if "sweeps" in result:
+            row["sweeps"] = result["sweeps"]
+        rows.append(row)
     return rows
 
 
+GRID_TOL = 1e-10  # the sweep tolerance of the grid ladder, on which the error must fall monotonely
+
+
 def _labrace_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
+    """The grid ladder at the tight tolerance ``GRID_TOL``, then a tolerance ladder on the cheap grids.
+
+    The tolerance bounds the control's last change; the NPV is stationary at the optimum, so its error
+    from stopping early is second order in the control's and a loose tolerance can already reach 1e-6
+    (as solve_bvp's ladder varies its tolerance). Each row is measured against the reference all the same.
+    """
     problem = BASE_CASE.problem()
 
-    def solver(n: int) -> Callable[[], dict]:
+    def solver(n: int, tol: float) -> Callable[[], dict]:
         def solve() -> dict:
-            result = solve_pontryagin(problem, n, tol=1e-10)
-            return {"npv": result.npv, "converged": result.converged}
+            result = solve_pontryagin(problem, n, tol=tol)
+            return {"npv": result.npv, "converged": result.converged, "sweeps": result.iterations}
         return solve
 
     sizes = (50, 100) if quick else (25, 50, 60, 80, 100, 200, 400, 800, 1600)
-    return [(f"{n} intervals", solver(n)) for n in sizes]
+    loose = [(50, 1e-4)] if quick else [(n, tol) for n in (50, 60, 80) for tol in (1e-3, 1e-4, 1e-6)]
+    return [_setting(n, tol, solver) for n, tol in [(n, GRID_TOL) for n in sizes] + loose]
+
+
+def _setting(n: int, tol: float, solver: Callable[[int, float], Callable[[], dict]]
+             ) -> tuple[str, Callable[[], dict]]:
+    return f"{n} intervals, tol {tol:g}", solver(n, tol)
 
 
 def _bvp_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
@@ -126,7 +145,8 @@ def run(quick: bool) -> dict:
     replan = replan_timing(quick)
     best = {m: _time_to_target(rows, m) for m in ("labrace solve_pontryagin", "scipy solve_bvp", "Euler sweep")}
     ours, bvp = best["labrace solve_pontryagin"], best["scipy solve_bvp"]
-    errors = [r["rel_error"] for r in rows if r["method"] == "labrace solve_pontryagin"]
+    errors = [r["rel_error"] for r in rows if r["method"] == "labrace solve_pontryagin"
+              and r["setting"].endswith(f"tol {GRID_TOL:g}")]
     monotone = all(b <= a for a, b in zip(errors, errors[1:]))
     speedup = bvp["median_s"] / ours["median_s"] if ours and bvp else float("nan")
     targets = [
@@ -134,7 +154,7 @@ def run(quick: bool) -> dict:
          "measured": (f"{speedup:.1f}x: labrace {ours['median_s'] * 1e3:.2f} ms vs solve_bvp "
                       f"{bvp['median_s'] * 1e3:.2f} ms" if ours and bvp else "one of the methods did not reach 1e-6"),
          "met": bool(ours and bvp and speedup >= SPEEDUP_TARGET)},
-        {"target": "labrace's NPV error falls monotonely as the grid is refined",
+        {"target": f"labrace's NPV error falls monotonely as the grid is refined (tol {GRID_TOL:g})",
          "measured": ", ".join(f"{e:.1e}" for e in errors), "met": monotone},
         {"target": "warm re-plan of one lab in a Pontryagin duopoly <= 10 ms",
          "measured": f"{replan['warm_s'] * 1e3:.2f} ms ({replan['grid_points']} grid points, "

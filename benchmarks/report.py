@@ -48,7 +48,8 @@ def _control(r: dict) -> list[str]:
            "101-point grid and finer ones (`benchmarks/euler_sweep.py`).", ""]
     out += table(_ms(r["rows"], "median_s"), [("method", "Method"), ("setting", "Resolution"),
                                               ("median_s", "Median ms"), ("repeats", "Repeats"),
-                                              ("rel_error", "Relative NPV error"), ("converged", "Converged")])
+                                              ("rel_error", "Relative NPV error"), ("converged", "Converged"),
+                                              ("sweeps", "Sweeps")])
     out += ["", "Cheapest setting reaching a relative error of 1e-6:", ""]
     for method, row in r["time_to_target"].items():
         out.append(f"- {method}: " + (f"{row['setting']}, {row['median_s'] * 1e3:.2f} ms (error {row['rel_error']:.1e})"

@@ -21,6 +21,12 @@ is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
 then rescues the solve (heavier damping, then the direct method) rather than running to its cap.
 
+On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
+it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
+scalar work (on plain floats) only in the cells next to a split, the switches are looked for only
+where the control enters or leaves the interior, and the closed form takes the revenue terms the
+trajectory already has.
+
 :func:`solve_direct` is the independent check: it maximises the NPV over a piecewise-constant alpha with
 L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its revenue by Gauss–Legendre.
 """
@@ -28,10 +34,10 @@ L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
-from scipy.integrate import cumulative_simpson, simpson
+from scipy.linalg.lapack import dposv
 from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw, serving_factor
@@ -549,24 +555,46 @@ def closed_form_alpha(h: HamiltonianAt) -> Array:
 
     One unit of serving compute earns ``e^{-rho t} omega M^gamma`` there, which is all the law needs.
     """
-    g = h.grid
-    p = g.problem
-    serving_value = g.discount * p.revenue.market.omega * h.revenue.value_per_token * h.revenue.serving
-    return p.law.separable_argmax(serving_value, h.costate, g.compute, p.law_params)
+    return _closed_form_target(h.grid, h.revenue, h.costate)
 
 
-def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
-    """State, capability and costate on the grid for a given alpha, by cumulative Simpson split at the
-    control's switches on and off a bound (:func:`control_switches`) and, for the costate, where the
-    state crosses a kink of the law (see :func:`_costate`)."""
+def _closed_form_target(grid: ProblemGrid, revenue: RevenueAt, costate: Array) -> Array:
+    """:func:`closed_form_alpha` from the revenue terms at the state and the costate, which the sweep
+    already has from its trajectory (:func:`_path`)."""
+    p = grid.problem
+    serving_value = p.revenue.market.omega * revenue.serving * grid.discount * revenue.value_per_token
+    return p.law.separable_argmax(serving_value, costate, grid.compute, p.law_params)
+
+
+class _Path(NamedTuple):
+    """What one pass of the sweep integrates for a control: the state, the revenue terms there (from
+    which the closed-form maximiser and the NPV follow), the costate and the control's switches."""
+
+    x: Array
+    revenue: RevenueAt
+    costate: Array
+    switches: list["Split"]
+
+
+def _path(grid: ProblemGrid, alpha: Array, h: float) -> _Path:
+    """State and costate on the grid for a given alpha, by cumulative quadrature split at the control's
+    switches on and off a bound (:func:`control_switches`) and, for the costate, where the state crosses
+    a kink of the law (:func:`_kink_splits`)."""
     problem = grid.problem
     switches = control_switches(alpha, h)
     rate = grid.rate(alpha)
     x = problem.x0 + split_cumulative(rate, h, switches)
     at = problem.revenue_at(grid.revenue, x)
     integrand = grid.discount * problem.revenue_dx(at, x, alpha)
-    splits = _merged(switches, _kink_splits(grid, x, rate, h))
-    return x, at.M, split_cumulative(integrand, h, splits, reverse=True)
+    kinks = _kink_splits(grid, x, rate, h)
+    splits = _merged(switches, kinks) if kinks else switches
+    return _Path(x, at, split_cumulative(integrand, h, splits, reverse=True), switches)
+
+
+def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
+    """State, capability and costate on the grid for a given alpha (see :func:`_path`)."""
+    path = _path(grid, alpha, h)
+    return path.x, path.revenue.M, path.costate
 
 
 def planned_state(grid: ProblemGrid, alpha: Array, h: float) -> Array:
@@ -604,46 +632,54 @@ def control_switches(alpha: Array, h: float) -> list[Split]:
     bang-bang switch between the bounds, or from a bound to an interior level, whose extrapolated
     crossing lies outside the cell): where the jump falls is decided by values of H, not by the control
     on the grid, and the sweep resolves it to the grid instead (see :func:`_only_a_switch_band`).
+
+    The cells between an interior point and one that is not are found on the whole grid at once; only
+    those few are examined, on plain floats from a window of six points around each.
     """
     n = alpha.size
-    out: list[Split] = []
     interior = (alpha > BOUND_TOL) & (alpha < 1.0 - BOUND_TOL)
-    for bound in (0.0, 1.0):
-        on = np.abs(alpha - bound) <= BOUND_TOL
-        for cell in np.flatnonzero(on[:-1] != on[1:]).tolist():
-            forward = bool(on[cell])  # the bound is on the left, the interior on the right
-            bound_side = (cell, cell - 1) if forward else (cell + 1, cell + 2)
-            if not all(0 <= i < n and on[i] for i in bound_side):
-                continue
-            side = range(cell + 1, min(n, cell + 4)) if forward else range(cell, max(-1, cell - 3), -1)
-            run = []  # the leading interior points on that side
-            for i in side:
-                if not interior[i]:
-                    break
-                run.append(i)
-            if len(run) < 2:
-                continue
-            u = _bound_crossing(alpha[run] - bound)
-            if u is not None:
-                out.append((cell, h * (1.0 + u), -1) if forward else (cell, -h * u, 1))
-    return sorted(out)
+    out: list[Split] = []
+    for cell in (interior[:-1] != interior[1:]).nonzero()[0].tolist():
+        first = max(0, cell - 2)
+        window = alpha[first:cell + 4].tolist()  # the points cell - 2 to cell + 3 (those on the grid)
+        forward = not BOUND_TOL < window[cell - first] < 1.0 - BOUND_TOL  # the bound is on the left
+        edge = window[cell - first] if forward else window[cell + 1 - first]  # the point that is not interior
+        bound = 0.0 if abs(edge) <= BOUND_TOL else 1.0 if abs(edge - 1.0) <= BOUND_TOL else None
+        if bound is None:
+            continue
+        bound_side = (cell, cell - 1) if forward else (cell + 1, cell + 2)
+        if not all(0 <= i < n and abs(window[i - first] - bound) <= BOUND_TOL for i in bound_side):
+            continue
+        side = range(cell + 1, min(n, cell + 4)) if forward else range(cell, max(-1, cell - 3), -1)
+        gap = []  # the leading interior points on that side, as distances from the bound
+        for i in side:
+            a = window[i - first]
+            if not BOUND_TOL < a < 1.0 - BOUND_TOL:
+                break
+            gap.append(a - bound)
+        if len(gap) < 2:
+            continue
+        u = _bound_crossing(gap)
+        if u is not None:
+            out.append((cell, h * (1.0 + u), -1) if forward else (cell, -h * u, 1))
+    return out
 
 
-def _bound_crossing(gap: Array) -> float | None:
+def _bound_crossing(gap: list[float]) -> float | None:
     """Where the polynomial through ``gap`` (the interior values' distance above a bound, at ``u = 0, 1,
     2`` steps away from the switch cell) vanishes in ``-1 <= u <= 0``; ``None`` if it does not."""
     d1 = gap[1] - gap[0]
     if d1 == 0:
         return None
     u = -gap[0] / d1  # the linear estimate, refined on the quadratic by Newton
-    if gap.size == 3:
+    if len(gap) == 3:
         d2 = gap[2] - 2.0 * gap[1] + gap[0]
         for _ in range(3):
             slope = d1 + d2 * (u - 0.5)
             if slope == 0:
                 break
             u -= (gap[0] + d1 * u + 0.5 * d2 * u * (u - 1.0)) / slope
-    return float(u) if -1.0 <= u <= 0.0 else None
+    return u if -1.0 <= u <= 0.0 else None
 
 
 def _kink_splits(grid: ProblemGrid, x: Array, rate: Array, h: float) -> list[Split]:
@@ -673,139 +709,171 @@ def split_cumulative(values: Array, h: float, splits: list[Split], reverse: bool
     each from the quadratic through the nearest (up to three) grid values on its own side. Where the
     control switches on or off a bound the function is continuous: the bound side's value at the split
     then anchors the other side's interpolant (a cubic through it and three grid values) over the split
-    cell and that side's first cell, and the pieces use the cubic rule of :func:`_cumulative`, whose
+    cell and that side's first cell, and the pieces use the cubic rule of :func:`_fill_piece`, whose
     error does not depend on the parity of a piece's length. Both matter: the control's curvature is
     largest right after it leaves the bound, and with one-sided rules there and parity-dependent pieces
     the error jumped by a factor of ten between neighbouring grids as the switch moved between grid
     points. Kinks of the law alone keep cumulative Simpson on the pieces.
+
+    Every interval's integral is formed first (:func:`_split_intervals`) and summed once, so the cost is
+    a few whole-grid operations plus a little scalar work per split, not a pass per piece.
     """
-    if not splits:
-        if reverse:
-            return cumulative_simpson(values[::-1], dx=h, initial=0.0)[::-1]
-        return cumulative_simpson(values, dx=h, initial=0.0)
     if reverse:
         last = values.size - 2
-        return split_cumulative(values[::-1], h, [(last - c, h - s, -side) for c, s, side in reversed(splits)])[::-1]
-    cubic = any(side for *_, side in splits)
-    out = np.empty_like(values, dtype=float)
-    base, start = 0.0, 0
+        flipped = [(last - c, h - s, -side) for c, s, side in reversed(splits)]
+        return split_cumulative(values[::-1], h, flipped)[::-1]
+    out = np.empty(values.size)
+    out[0] = 0.0
+    _split_intervals(values, h, splits).cumsum(out=out[1:])
+    return out
+
+
+def _split_intervals(values: Array, h: float, splits: list[Split]) -> Array:
+    """The integral over each grid interval (``values.size - 1`` of them) as :func:`split_cumulative`
+    forms them: each piece by its rule, each split cell in two parts, and the cell next to a control
+    switch blended with the anchored interpolant (see there)."""
+    if not splits:
+        return _simpson_intervals(values, h)
+    n = values.size
+    cubic = any(split[2] for split in splits)
+    parts = np.empty(n - 1)
+    if cubic and n >= 4:  # the cubic rule's interior formula everywhere; piece ends are overwritten below
+        np.multiply(np.correlate(values, CUBIC_INTERIOR, "valid"), h / 24.0, out=parts[1:-1])
+    start = 0
     carried: tuple[float, float] | None = None  # a corrected first interval for the next piece (weight, value)
-    bounds = [c for c, *_ in splits] + [values.size - 1]
     for k, (cell, s, anchor_side) in enumerate(splits):
-        piece = _cumulative(values[start:cell + 1], h, cubic)
-        if carried is not None and piece.size >= 2:
-            piece[1:] += carried[0] * (carried[1] - piece[1])
-        left = values[max(start, cell - 3):cell + 1][::-1]  # nearest first, stepping back from t_cell
-        right = values[cell + 1:min(bounds[k + 1], cell + 4) + 1]  # nearest first, from t_{cell + 1}
+        end = splits[k + 1][0] if k + 1 < len(splits) else n - 1  # the next piece's last node
+        _fill_piece(parts, values, start, cell, h, cubic)
+        if carried is not None and cell > start:
+            parts[start] += carried[0] * (carried[1] - parts[start])
+        left = values[max(start, cell - 3):cell + 1][::-1].tolist()  # nearest first, stepping back from t_cell
+        right = values[cell + 1:min(end, cell + 4) + 1].tolist()  # nearest first, from t_{cell + 1}
         u_left, u_right = -s / h, s / h - 1.0  # the split, in steps away from each side's nearest node
         carried = None
-        if anchor_side and left.size >= 2 and right.size >= 2:
+        if anchor_side and len(left) >= 2 and len(right) >= 2:
             # Both sides meet at the split. Its value, extrapolated from the side on the bound, anchors the
             # other side's interpolant, which then interpolates rather than extrapolates, over the split
             # cell and (blended in as the split moves away from that side's nearest node) its first cell.
             bound, u_bound, free, u_free = ((left, u_left, right, u_right) if anchor_side < 0
                                             else (right, u_right, left, u_left))
             anchor = _polynomial(bound[:3], u_bound)
-            parts = (_one_sided_integral(bound[:3], u_bound, 0.0, h)
-                     + _anchored_integral(free, u_free, anchor, u_free, 0.0, h))
+            in_cell, first = _anchored_integrals(free, u_free, anchor, h)
+            across = _one_sided_integral(bound[:3], u_bound, 0.0, h) + in_cell
             weight = min(1.0, -2.0 * u_free)
             if weight > 0:
-                first = _anchored_integral(free, u_free, anchor, 0.0, 1.0, h)
                 if anchor_side < 0:
                     carried = (weight, first)
-                elif piece.size >= 3 or (piece.size == 2 and k == 0):
-                    piece[-1] += weight * (first - (piece[-1] - piece[-2]))
+                elif cell - start >= 2 or (cell - start == 1 and k == 0):
+                    parts[cell - 1] += weight * (first - parts[cell - 1])
         else:
-            parts = _one_sided_integral(left[:3], u_left, 0.0, h) + _one_sided_integral(right[:3], u_right, 0.0, h)
-        out[start:cell + 1] = base + piece
-        base = out[cell] + parts
+            across = _one_sided_integral(left[:3], u_left, 0.0, h) + _one_sided_integral(right[:3], u_right, 0.0, h)
+        parts[cell] = across
         start = cell + 1
-    piece = _cumulative(values[start:], h, cubic)
-    if carried is not None and piece.size >= 2:
-        piece[1:] += carried[0] * (carried[1] - piece[1])
-    out[start:] = base + piece
-    return out
+    _fill_piece(parts, values, start, n - 1, h, cubic)
+    if carried is not None and n - 1 > start:
+        parts[start] += carried[0] * (carried[1] - parts[start])
+    return parts
 
 
-def _polynomial(values: Array, u: float) -> float:
+def _polynomial(values: list[float], u: float) -> float:
     """The polynomial through ``values`` at ``u = 0, 1, 2`` (one, two or three of them) evaluated at ``u``."""
     y0 = values[0]
-    d1 = values[1] - y0 if values.size > 1 else 0.0
-    d2 = values[2] - 2.0 * values[1] + y0 if values.size > 2 else 0.0
-    return float(y0 + d1 * u + 0.5 * d2 * u * (u - 1.0))
+    d1 = values[1] - y0 if len(values) > 1 else 0.0
+    d2 = values[2] - 2.0 * values[1] + y0 if len(values) > 2 else 0.0
+    return y0 + d1 * u + 0.5 * d2 * u * (u - 1.0)
 
 
 GAUSS_3 = (-0.6 ** 0.5, 0.0, 0.6 ** 0.5)  # three-point Gauss–Legendre: exact to degree five
 GAUSS_3_WEIGHTS = (5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0)
 
 
-def _anchored_integral(values: Array, u: float, anchor: float, a: float, b: float, h: float) -> float:
-    """``h ∫_a^b`` of the polynomial through ``anchor`` at ``u`` (``-1 <= u <= 0``, the split) and the
-    ``values`` (two to four) at ``u = 0, 1, ...``: degree four at most, so three Gauss points are exact.
-    Plain floats: the handful of nodes makes numpy's per-call overhead the whole cost."""
-    if b - a <= 0.0:
-        return 0.0
-    ys = values.tolist()
-    nodes = [float(i) for i in range(len(ys))]
+OMEGA_INTEGRALS = {2: -1.0 / 6.0, 3: 0.25, 4: -19.0 / 30.0}
+"""``∫_0^1 s (s - 1) ... (s - m + 1) ds`` for ``m`` grid nodes (see :func:`_anchored_integrals`)."""
+
+
+def _anchored_integrals(values: list[float], u: float, anchor: float, h: float) -> tuple[float, float]:
+    """``h ∫`` over the split's part of its cell (``u <= s <= 0``) and over the next cell (``0 <= s <= 1``)
+    of the polynomial through ``anchor`` at ``u`` (``-1 <= u <= 0``, the split) and the ``values`` (two to
+    four) at ``s = 0, 1, ...``.
+
+    That polynomial is ``q(s) + (anchor - q(u)) w(s) / w(u)``, with ``q`` the polynomial through the values
+    (in Newton form on forward differences) and ``w(s) = s (s - 1) ... (s - m + 1)`` vanishing on the
+    ``m`` nodes, and both parts integrate in closed form. Plain floats: the handful of nodes makes numpy's
+    per-call overhead the whole cost."""
+    m = len(values)
+    y0, y1 = values[0], values[1]
+    d1 = y1 - y0
+    d2 = values[2] - 2.0 * y1 + y0 if m > 2 else 0.0
+    d3 = values[3] - 3.0 * values[2] + 3.0 * y1 - y0 if m > 3 else 0.0
+    # ∫_0^s q for q(s) = y0 + d1 s + d2 s (s - 1) / 2 + d3 s (s - 1) (s - 2) / 6
+    in_cell = -u * (y0 + u * (0.5 * d1 + d2 * (u / 6.0 - 0.25) + d3 * (u * u / 24.0 - u / 6.0 + 1.0 / 6.0)))
+    first = y0 + 0.5 * d1 - d2 / 12.0 + d3 / 24.0
     if u < -1e-9:  # a split on the node adds nothing to the node itself
-        nodes.insert(0, u)
-        ys.insert(0, anchor)
-    coefficients = list(ys)  # Newton's divided differences, in place
-    for level in range(1, len(nodes)):
-        for i in range(len(nodes) - 1, level - 1, -1):
-            coefficients[i] = (coefficients[i] - coefficients[i - 1]) / (nodes[i] - nodes[i - level])
-    mid, half = 0.5 * (a + b), 0.5 * (b - a)
-    total = 0.0
-    for g, w in zip(GAUSS_3, GAUSS_3_WEIGHTS):
-        point = mid + half * g
-        value = coefficients[-1]
-        for i in range(len(nodes) - 2, -1, -1):
-            value = value * (point - nodes[i]) + coefficients[i]
-        total += w * value
-    return h * half * total
+        q_u = y0 + u * (d1 + (u - 1.0) * (0.5 * d2 + d3 * (u - 2.0) / 6.0))
+        w_u, w_integral = u * (u - 1.0), u * u * (u / 3.0 - 0.5)  # w and ∫_0^u w for two nodes
+        if m == 3:
+            w_u, w_integral = w_u * (u - 2.0), u * u * (u * u / 4.0 - u + 1.0)
+        elif m == 4:
+            w_u, w_integral = w_u * (u - 2.0) * (u - 3.0), u * u * (u * (u * (u / 5.0 - 1.5) + 11.0 / 3.0) - 3.0)
+        scale = (anchor - q_u) / w_u
+        in_cell -= scale * w_integral
+        first += scale * OMEGA_INTEGRALS[m]
+    return h * in_cell, h * first
 
 
-def _cumulative(values: Array, h: float, cubic: bool) -> Array:
-    """``∫_{t_0}^{t_j}`` of grid values on spacing ``h``, each interval by the cubic through its four
-    nearest values (one-sided at the ends), on four points or more; Simpson on three, the trapezoid on
-    two, zero on one.
+def _fill_piece(parts: Array, values: Array, first: int, last: int, h: float, cubic: bool) -> None:
+    """The integrals over the intervals from node ``first`` to node ``last`` into ``parts``: with ``cubic``
+    and four nodes or more, each interval by the cubic through its four nearest values (one-sided at the
+    ends; the interior formula is already in ``parts``), else Simpson on three or more, the trapezoid on
+    two, nothing on one.
 
-    Every interval's rule is fifth-order locally, so the cumulative error is smooth in ``t`` and in the
-    grid: unlike cumulative Simpson, whose odd intervals are only fourth-order locally and cancel in
+    Every interval's cubic rule is fifth-order locally, so the cumulative error is smooth in ``t`` and in
+    the grid: unlike cumulative Simpson, whose odd intervals are only fourth-order locally and cancel in
     pairs, it does not depend on the parity of the interval count, which made the NPV's error jump
     between neighbouring grids.
     """
-    if values.size >= 4 and cubic:
-        out = np.empty(values.size)
-        out[0] = 0.0
-        parts = out[1:]
-        parts[1:-1] = 13.0 * (values[1:-2] + values[2:-1]) - values[:-3] - values[3:]
-        ends = values[[0, 1, 2, 3, -4, -3, -2, -1]].tolist()
-        parts[0] = 9.0 * ends[0] + 19.0 * ends[1] - 5.0 * ends[2] + ends[3]
-        parts[-1] = ends[4] - 5.0 * ends[5] + 19.0 * ends[6] + 9.0 * ends[7]
-        parts *= h / 24.0
-        np.cumsum(parts, out=parts)
-        return out
-    if values.size >= 3:
-        return cumulative_simpson(values, dx=h, initial=0.0)
-    if values.size == 2:
-        return np.array([0.0, 0.5 * h * (values[0] + values[1])])
-    return np.zeros(values.size)
+    nodes = last - first + 1
+    if nodes >= 4 and cubic:
+        f0, f1, f2, f3 = values[first:first + 4].tolist()
+        g0, g1, g2, g3 = values[last - 3:last + 1].tolist()
+        parts[first] = (9.0 * f0 + 19.0 * f1 - 5.0 * f2 + f3) * (h / 24.0)
+        parts[last - 1] = (g0 - 5.0 * g1 + 19.0 * g2 + 9.0 * g3) * (h / 24.0)
+    elif nodes >= 2:
+        parts[first:last] = _simpson_intervals(values[first:last + 1], h)
 
 
-def _one_sided_integral(values: Array, a: float, b: float, h: float) -> float:
+def _simpson_intervals(values: Array, h: float) -> Array:
+    """Each interval's integral under cumulative Simpson (as ``scipy.integrate.cumulative_simpson`` forms
+    them on equal steps): the quadratic through an interval and the next node for the first, third, ...
+    intervals, through the previous node and the interval for the others and for the last; the trapezoid
+    on two nodes."""
+    n = values.size
+    if n < 3:
+        return 0.5 * h * (values[:-1] + values[1:])
+    parts = np.empty(n - 1)
+    parts[:-1:2] = np.correlate(values, SIMPSON_FIRST, "valid")[::2]
+    backward = np.correlate(values, SIMPSON_SECOND, "valid")
+    parts[1::2] = backward[::2]
+    parts[-1] = backward[-1]
+    parts *= h / 12.0
+    return parts
+
+
+CUBIC_INTERIOR = np.array([-1.0, 13.0, 13.0, -1.0])  # 24/h times an interval's integral from its cubic
+SIMPSON_FIRST = np.array([5.0, 8.0, -1.0])  # 12/h times the first interval's integral from a quadratic
+SIMPSON_SECOND = SIMPSON_FIRST[::-1].copy()  # ... and the second interval's
+
+
+def _one_sided_integral(values: list[float], a: float, b: float, h: float) -> float:
     """``h ∫_a^b p(u) du`` for the polynomial ``p`` through ``values`` at ``u = 0, 1, 2`` (one, two or three
     of them; ``u`` counts steps away from the split cell, so the cell is ``-1 <= u <= 0``)."""
-    if values.size == 0:
+    if not values:
         return 0.0
     y0 = values[0]
-    d1 = values[1] - y0 if values.size > 1 else 0.0
-    d2 = values[2] - 2.0 * values[1] + y0 if values.size > 2 else 0.0
-
-    def antiderivative(u: float) -> float:
-        return y0 * u + 0.5 * d1 * u * u + 0.5 * d2 * (u ** 3 / 3.0 - 0.5 * u * u)
-
-    return float(h * (antiderivative(b) - antiderivative(a)))
+    d1 = values[1] - y0 if len(values) > 1 else 0.0
+    d2 = values[2] - 2.0 * values[1] + y0 if len(values) > 2 else 0.0
+    squares, cubes = b * b - a * a, b ** 3 - a ** 3  # the antiderivative y0 u + d1 u^2 / 2 + d2 (u^3 / 3 - u^2 / 2) / 2
+    return h * ((b - a) * y0 + 0.5 * d1 * squares + 0.5 * d2 * (cubes / 3.0 - 0.5 * squares))
 
 
 def _kink_cells(x: Array, kinks: Array) -> list[tuple[int, float]]:
@@ -849,14 +917,19 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     alpha, residual = steps[-1], residuals[-1]
     if len(steps) < 2:
         return alpha + theta * residual
-    d_alpha = np.diff(np.array(steps), axis=0)
-    d_residual = np.diff(np.array(residuals), axis=0)
+    past_residual = np.array(residuals)
+    d_residual = past_residual[1:] - past_residual[:-1]
     # Normal equations of the small least-squares problem (memory x memory), lightly regularised: far
     # cheaper than a factorisation of the tall (grid x memory) matrix and accurate enough for a step.
     gram = d_residual @ d_residual.T
-    gram[np.diag_indices_from(gram)] += 1e-12 * np.trace(gram) + 1e-300
-    weights = np.linalg.solve(gram, d_residual @ residual)
-    return np.clip(alpha + theta * residual - (d_alpha + theta * d_residual).T @ weights, 0.0, 1.0)
+    gram.flat[::gram.shape[0] + 1] += 1e-12 * gram.trace() + 1e-300
+    rhs = d_residual @ residual
+    _, weights, failed = dposv(gram, rhs)  # Cholesky: the regularised Gram matrix is positive definite
+    if failed:  # not numerically (a degenerate history): LU, which says so if it is singular
+        weights = np.linalg.solve(gram, rhs)
+    damped = np.array(steps) + theta * past_residual  # the damped steps from each past iterate
+    step = damped[-1] - weights @ (damped[1:] - damped[:-1])
+    return np.minimum(np.maximum(step, 0.0, out=step), 1.0, out=step)
 
 
 JUMP = 1e-3  # a change of a point's target between sweeps this large is a jump between maxima of H ...
@@ -900,18 +973,20 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     frozen: Array | None = None  # switch points held at their maximum (see below)
     status = "cap"
     for iterations in range(1, max_iter + 1):
-        x, M, costate = _trajectory(grid, alpha, h)
-        hamiltonian = grid.at(x, costate)
+        path = _path(grid, alpha, h)
         if argmax == "closed_form":
-            target = closed_form_alpha(hamiltonian)
-        elif global_search:
-            target = maximise_hamiltonian(hamiltonian)
+            target = _closed_form_target(grid, path.revenue, path.costate)
         else:
-            target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
+            hamiltonian = grid.at(path.x, path.costate)
+            if global_search:
+                target = maximise_hamiltonian(hamiltonian)
+            else:
+                target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
         if frozen is not None:
             target = np.where(frozen, alpha, target)
         residual = target - alpha
-        unsettled = np.abs(residual) >= tol
+        size = np.abs(residual)
+        unsettled = size >= tol
         settled = not unsettled.any() or (last_target is not None
                                            and _only_a_switch_band(unsettled, target, last_target))
         if settled and argmax != "closed_form" and not global_search and not hamiltonian.unimodal:
@@ -920,7 +995,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             if np.max(np.abs(global_target - target)) >= tol:
                 global_search, settled = True, False
                 target, residual = global_target, global_target - alpha
-                unsettled = np.abs(residual) >= tol
+                size = np.abs(residual)
+                unsettled = size >= tol
         if settled:
             change = float(np.max(np.abs(residual[~unsettled]), initial=0.0))
             if not unsettled.any():
@@ -953,7 +1029,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                 residuals.clear()
                 jumps.clear()
         last_target = target
-        change = float(np.max(np.abs(residual)))
+        change = float(size.max())
         if change < best_change:
             best_alpha, best_change = alpha, change
         history.append(best_change)
@@ -970,7 +1046,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         alpha = _anderson(steps, residuals, theta, memory)
         if freeze is not None:
             alpha = np.where(freeze, target, alpha)
-        spread = np.abs(residual)  # how far the next maximum is expected to lie from the next control
+        spread = size  # how far the next maximum is expected to lie from the next control
     return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
 
 
@@ -997,9 +1073,10 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         raise ValueError(f"intervals must be >= 2, got {intervals}")
     t = np.linspace(problem.t0, problem.t_end, intervals + 1)
     h = (problem.t_end - problem.t0) / intervals
+    closed_form = problem.closed_form
     if argmax == "auto":
-        argmax = "closed_form" if problem.closed_form else "numerical"
-    if argmax == "closed_form" and not problem.closed_form:
+        argmax = "closed_form" if closed_form else "numerical"
+    if argmax == "closed_form" and not closed_form:
         raise ValueError("the closed-form maximiser needs separable revenue and a law that has one")
     grid = problem.on_grid(t)
     alpha = np.full(t.size, 0.5) if alpha0 is None else np.clip(np.asarray(alpha0, float), 0.0, 1.0)
@@ -1017,10 +1094,9 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
             rescue_used = "direct method"
             run = _direct_rescue(problem, grid, (run.best_alpha, alpha), h, tol, argmax)
     alpha = run.alpha
-    x, M, costate = _trajectory(grid, alpha, h)
-    revenue = problem.revenue_at(grid.revenue, x).revenue(alpha)
-    discounted = grid.discount * revenue
-    npv_path = planned_npv_path(grid, alpha, discounted, h)
+    x, at, costate, switches = _path(grid, alpha, h)
+    revenue = at.revenue(alpha)
+    npv_path = split_cumulative(grid.discount * revenue, h, switches)  # as planned_npv_path integrates it
     converged = run.status == "converged" and run.change < tol
     if converged and run.switch_cells:
         message = f"converged except for {run.switch_cells} grid point(s) holding a switch of the control"
@@ -1033,7 +1109,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     if rescue_used:
         message += f" (rescue: {rescue_used})"
     return ControlResult(
-        t=t, alpha=alpha, state=x, capability=M, costate=costate, revenue=revenue, npv_path=npv_path,
+        t=t, alpha=alpha, state=x, capability=at.M, costate=costate, revenue=revenue, npv_path=npv_path,
         npv=float(npv_path[-1]), iterations=iterations, change=run.change, converged=converged,
         method=f"forward-backward sweep ({argmax} argmax, cumulative Simpson)",
         message=message, extra={"switch_cells": run.switch_cells, "rescue": rescue_used,

@@ -55,7 +55,7 @@ class RivalPath:
 
     @property
     def empty(self) -> bool:
-        return not np.any(self.tokens > 0)
+        return not (np.asarray(self.tokens) > 0).any()
 
     def at(self, t: Array) -> tuple[Array, Array, Array]:
         """Value, tokens and log contest weight at times ``t``."""

@@ -239,3 +239,34 @@ def test_base_case_npv_error_is_fourth_order_wherever_the_switch_falls():
     ladder = [errors[n] for n in (20, 30, 40, 50, 60, 80, 100)]
     assert all(b < a for a, b in zip(ladder, ladder[1:])), ladder
     assert errors[50] <= 1e-6  # the rung the benchmark's time to 1e-6 relative NPV needs at most
+
+
+@pytest.mark.parametrize("size", [2, 3, 4, 5, 8, 11, 61])
+def test_quadrature_without_splits_is_scipys_cumulative_simpson(size):
+    """With no split the sweep's integrals are cumulative Simpson (forward, and from each point to the
+    end), formed interval by interval on the whole grid; scipy's implementation is the reference."""
+    from scipy.integrate import cumulative_simpson
+
+    from policies.optimal_control import split_cumulative
+
+    values, h = np.random.default_rng(size).normal(size=size), 0.37
+    np.testing.assert_allclose(split_cumulative(values, h, []), cumulative_simpson(values, dx=h, initial=0.0),
+                               rtol=0, atol=1e-14)
+    np.testing.assert_allclose(split_cumulative(values, h, [], reverse=True),
+                               cumulative_simpson(values[::-1], dx=h, initial=0.0)[::-1], rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("nodes", [2, 3, 4])
+def test_anchored_interpolant_integrates_polynomials_of_its_degree_exactly(nodes):
+    """Next to a switch the interpolant through the split's value at ``u`` and ``nodes`` grid values has
+    degree ``nodes``: on a polynomial of that degree both its integrals (the split's part of its cell and
+    the next cell) are the polynomial's own, from its antiderivative."""
+    from policies.optimal_control import _anchored_integrals
+
+    rng = np.random.default_rng(nodes)
+    for u in (-0.9, -0.5, -0.13, -1e-3):
+        poly = np.polynomial.Polynomial(rng.normal(size=nodes + 1))
+        antiderivative, h = poly.integ(), 0.25
+        in_cell, next_cell = _anchored_integrals(list(poly(np.arange(nodes))), u, float(poly(u)), h)
+        assert in_cell == pytest.approx(h * (antiderivative(0.0) - antiderivative(u)), rel=1e-12, abs=1e-14)
+        assert next_cell == pytest.approx(h * (antiderivative(1.0) - antiderivative(0.0)), rel=1e-12, abs=1e-14)

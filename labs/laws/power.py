@@ -64,9 +64,10 @@ class PowerLaw(CapabilityLaw):
         """
         eps, beta = p["epsilon"], p["beta_T"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = costate * beta * eps / (serving_value * C ** (1.0 - eps))
-            alpha = np.where(costate > 0, ratio ** (1.0 / (1.0 - eps)), 0.0)
-        return np.clip(alpha, 0.0, 1.0)
+            ratio = costate * (beta * eps) / (serving_value * C ** (1.0 - eps))
+            # A non-positive costate gives alpha = 0 (fmax also maps the nan of 0 / 0 there to 0).
+            alpha = np.fmax(ratio, 0.0) ** (1.0 / (1.0 - eps))
+        return np.minimum(alpha, 1.0)
 
     def training_elasticity(self, M: Array, F: Array, p: Params) -> Array:
         """epsilon, the exponent of training compute in the rate."""
