@@ -112,6 +112,12 @@ def reused_cold_solve(key: tuple, solve: Callable[[], Solved]) -> Solved:
     return result
 
 
+def forget_cold_solves() -> None:
+    """Empty this process's store of cold solves (see :func:`reused_cold_solve`): what a measurement of a
+    cold solve's cost must do first, or it times a lookup."""
+    _cold_solves.clear()
+
+
 class IterationHistory:
     """For a solver result that keeps every iteration's change in ``changes``: its last one, the residual."""
 
