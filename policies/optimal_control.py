@@ -1123,29 +1123,35 @@ def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, 
 
     A sweep stalls where H has several maxima and the control jumps between them, and there the NPV
     has several local maxima too: the direct optimum (piecewise constant on at most 200 pieces) is found
-    from each start, and the better one is sampled at the grid's piece midpoints and polished by a few
-    sweeps. If the polish converges, that is the answer. Otherwise the control returned is the one with
-    the highest NPV on the grid among the direct optimum and the polish's best-residual and last iterates
-    (the polish can move far from the direct optimum while it fails to settle), with its residual as a
-    fixed point of the sweep, so a control that is near-optimal but not a fixed point still says it has
-    not converged.
+    from each start, sampled at the grid's piece midpoints and polished by a few sweeps. A polish that
+    converges is a fixed point of the sweep, and the converged one with the highest NPV is the answer.
+    If none converges, the control returned is the one with the highest NPV on the grid among the direct
+    optima and the polishes' best-residual and last iterates (a polish can move far from its start while
+    it fails to settle), with its own residual as a fixed point of the sweep, so a control that is
+    near-optimal but not a fixed point still says it has not converged.
     """
     t = grid.t
     pieces = int(min(200, t.size - 1))
     edges = np.linspace(problem.t0, problem.t_end, pieces + 1)
     midpoints = 0.5 * (edges[:-1] + edges[1:])
-    direct = max((solve_direct(problem, pieces, alpha0=np.interp(midpoints, t, start), tol=1e-12) for start in starts),
-                 key=lambda result: result.npv)
     index = np.minimum(np.searchsorted(edges, t, side="right") - 1, pieces - 1)
-    sampled = direct.alpha[index]
-    polish = _sweep(grid, sampled, h, tol, 50, 0.5, 5, argmax)
-    if polish.status == "converged":
-        return polish
-    candidates = [(polish.best_alpha, polish.best_change), (polish.alpha, None), (sampled, None)]
+    settled: list[_Sweep] = []
+    candidates: list[tuple[Array, float | None]] = []
+    iterations = 0
+    for start in starts:
+        sampled = solve_direct(problem, pieces, alpha0=np.interp(midpoints, t, start), tol=1e-12).alpha[index]
+        polish = _sweep(grid, sampled, h, tol, 50, 0.5, 5, argmax)
+        iterations += polish.iterations
+        if polish.status == "converged":
+            settled.append(polish)
+        else:
+            candidates += [(polish.best_alpha, polish.best_change), (polish.alpha, None), (sampled, None)]
+    if settled:
+        return max(settled, key=lambda run: _grid_npv(grid, run.alpha, h))
     best, change = max(candidates, key=lambda candidate: _grid_npv(grid, candidate[0], h))
     if change is None:
         change = _fixed_point_residual(grid, best, h, argmax)
-    return _Sweep(best, change, polish.iterations, 0, "stalled", best, change)
+    return _Sweep(best, change, iterations, 0, "stalled", best, change)
 
 
 def _grid_npv(grid: ProblemGrid, alpha: Array, h: float) -> float:
