@@ -1116,6 +1116,9 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
                                 "status": run.status})
 
 
+RESCUE_POLISHES = ((1.0, 0), (0.5, 5))  # (damping, Anderson memory) of the second polish of a rescue
+
+
 def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, ...], h: float, tol: float,
                    argmax: str) -> _Sweep:
     """The last resort for a stalled sweep: the direct method from the sweep's best control and from its
@@ -1125,7 +1128,8 @@ def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, 
     has several local maxima too: the direct optimum (piecewise constant on at most 200 pieces) is found
     from each start, sampled at the grid's piece midpoints and polished by a few sweeps. A polish that
     converges is a fixed point of the sweep, and the converged one with the highest NPV is the answer.
-    If none converges, the control returned is the one with the highest NPV on the grid among the direct
+    If none does, the best control met is polished again (``RESCUE_POLISHES``); if that does not
+    converge either, the control returned is the one with the highest NPV on the grid among the direct
     optima and the polishes' best-residual and last iterates (a polish can move far from its start while
     it fails to settle), with its own residual as a fixed point of the sweep, so a control that is
     near-optimal but not a fixed point still says it has not converged.
@@ -1146,6 +1150,17 @@ def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, 
             settled.append(polish)
         else:
             candidates += [(polish.best_alpha, polish.best_change), (polish.alpha, None), (sampled, None)]
+    if not settled:
+        # The best control met is usually close to a fixed point but for a jump between two maxima of H;
+        # polished again, plainly (a jump can throw Anderson's extrapolation) and with damped Anderson.
+        best = max(candidates, key=lambda candidate: _grid_npv(grid, candidate[0], h))[0]
+        for damping, memory in RESCUE_POLISHES:
+            polish = _sweep(grid, best, h, tol, 100, damping, memory, argmax)
+            iterations += polish.iterations
+            if polish.status == "converged":
+                settled.append(polish)
+            else:
+                candidates += [(polish.best_alpha, polish.best_change), (polish.alpha, None)]
     if settled:
         return max(settled, key=lambda run: _grid_npv(grid, run.alpha, h))
     best, change = max(candidates, key=lambda candidate: _grid_npv(grid, candidate[0], h))

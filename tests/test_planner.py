@@ -149,12 +149,13 @@ def test_a_stalling_sweep_stops_early_and_says_so():
     assert abs(rescued.npv / solve_pontryagin(problem, 400, tol=1e-9).npv - 1.0) < 1e-5
 
 
-def test_a_plan_that_cannot_settle_keeps_the_best_control_found_and_says_so():
-    # A congested duopoly with compute noise against a myopic rival: at t = 3.6 the planner's H has an
-    # interior maximum and a corner one over most of the remaining horizon, the sweep's global iteration
-    # jumps between them, and no rescue reaches a fixed point. The plan must say so, and be at least as
-    # good (NPV on its own grid) as the direct method's optimum from the warm start (which the rescue
-    # returned before, 1.5% below what its polish found).
+def test_a_sweep_that_jumps_between_maxima_is_rescued_to_a_fixed_point_better_than_the_direct_optimum():
+    # A congested duopoly with compute noise against a myopic rival: at t = 3.6 the planner's control
+    # jumps from training flat out to an interior share, H has an interior and a corner maximum over
+    # much of the remaining horizon, and the sweep's global iteration jumps between them. The direct
+    # method from the warm start finds a local optimum of the NPV; the rescue must end at a fixed point
+    # of the sweep (but for the cells holding the jump) at least as good. Before, it returned the
+    # direct optimum from the sweep's best iterate, 1.7% worse, and reported it as not converged.
     labs = (LabSpec.build("lab-1", policy="pontryagin"), LabSpec.build("lab-2", policy="myopic"))
     config = RaceConfig(labs, market=MarketParams.build(gamma=2.0, delta0=2.0),
                         shocks=ShockParams(compute_noise=0.1), horizon=10.0, dt=0.1, seed=0)
@@ -164,7 +165,7 @@ def test_a_plan_that_cannot_settle_keeps_the_best_control_found_and_says_so():
     policy, obs = model.policy_groups[0][0], model.observe()
     assert obs.t == pytest.approx(3.6)
     plan = policy.plan(obs, 0)
-    assert not plan.converged and "direct method" in plan.message
+    assert plan.converged and "direct method" in plan.message, plan.message
     warm = policy.plans[0]
     problem = own_problem(obs, 0, rival_paths(obs, np.array([1]), obs.alpha_last, plan.t, "constant_alpha"))
     edges = np.linspace(problem.t0, problem.t_end, 201)
