@@ -6,7 +6,7 @@ same capability law are advanced together in one vectorised call per law.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -14,12 +14,15 @@ from labs.laws import LAWS, CapabilityLaw, serving_factor
 from labs.spec import LabSpec
 
 Array = np.ndarray
+Stepper = Callable[[Array, Array, Array, Array], tuple[Array, Array]]
 
 
 def law_param_arrays(law: CapabilityLaw, specs: Sequence[LabSpec], index: Array) -> dict[str, Array]:
     """Per-lab arrays of ``law``'s parameters for the labs ``index`` (an omitted optional one is NaN)."""
-    rows = [specs[int(i)].law_kwargs for i in index]
-    return {name: np.array([np.nan if r[name] is None else r[name] for r in rows], dtype=float)
+    rows = [specs[i].law_params for i in index.tolist()]
+    # Every lab of one law holds the same resolved names in the same (sorted) order: read them column-wise.
+    columns = dict(zip((name for name, _ in rows[0]), zip(*rows))) if rows else {}
+    return {name: np.array([value for _, value in columns.get(name, ())], dtype=float)  # None becomes NaN
             for name in law.params}
 
 
@@ -51,9 +54,14 @@ class LabState:
             self.reinvest = np.array([s.reinvest or 0.0 for s in specs], dtype=float)
             self.depreciation = np.array([s.depreciation for s in specs], dtype=float)
             self.funding = np.array([s.funding for s in specs], dtype=float)
-        laws = np.array([s.law for s in specs])
-        self.groups = [LawGroup(LAWS[name], np.flatnonzero(laws == name), specs)
-                       for name in dict.fromkeys(s.law for s in specs)]  # in order of first appearance
+        laws = [s.law for s in specs]
+        distinct = list(dict.fromkeys(laws))  # in order of first appearance
+        if len(distinct) == 1:
+            self.groups = [LawGroup(LAWS[distinct[0]], np.arange(self.n), specs)]
+        else:
+            law_of = np.array(laws)
+            self.groups = [LawGroup(LAWS[name], np.flatnonzero(law_of == name), specs) for name in distinct]
+        self._serving_groups = [group for group in self.groups if group.law.serving is not None]
         self.capability = np.empty(self.n)
         self.trained = np.empty(self.n)
         for group in self.groups:
@@ -73,6 +81,7 @@ class LabState:
         self.growth_observed = self.growth.copy()
         self.capability_growth = np.zeros(self.n)
         self._step_constants: tuple[float, Array, Array, Array] | None = None
+        self._step_laws: tuple[float, list[Stepper]] | None = None
 
     def _constants(self, dt: float) -> tuple[Array, Array, Array]:
         """Compute growth factor, its observed rate, and the discount integral of a step of ``dt``.
@@ -85,12 +94,18 @@ class LabState:
                                     -np.expm1(-self.discount * dt) / self.discount)
         return self._step_constants[1:]
 
+    def _steppers(self, dt: float) -> list[Stepper]:
+        """Each law group's stepper at the labs' own compute growth: made once per step length, not per step."""
+        if self._step_laws is None or self._step_laws[0] != dt:
+            self._step_laws = (dt, [group.law.stepper(self.growth[group.rows], dt, group.params)
+                                    for group in self.groups])
+        return self._step_laws[1]
+
     def _update_serving(self) -> None:
         """Tokens per unit of serving compute of the labs whose law makes them depend on model size."""
-        for group in self.groups:
-            if group.law.serving is not None:
-                x = group.law.planning_state(self.capability[group.index], self.trained[group.index])
-                self.serving[group.index] = serving_factor(group.law, x, group.params)
+        for group in self._serving_groups:
+            x = group.law.planning_state(self.capability[group.index], self.trained[group.index])
+            self.serving[group.index] = serving_factor(group.law, x, group.params)
 
     @property
     def capacity(self) -> Array:
@@ -125,18 +140,19 @@ class LabState:
         """
         M_old = self.capability
         C_old = self.compute
-        rate = self.growth if extra_growth is None else self.growth + extra_growth
+        if extra_growth is None:
+            steppers = self._steppers(dt)
+        else:
+            rate = self.growth + extra_growth
+            steppers = [group.law.stepper(rate[group.rows], dt, group.params) for group in self.groups]
         if len(self.groups) == 1 and isinstance(self.groups[0].rows, slice):
-            group = self.groups[0]
-            M_new, F_new = group.law.advance(M_old, self.trained, self.alpha, C_old, rate, dt,
-                                             group.params)
+            M_new, F_new = steppers[0](M_old, self.trained, self.alpha, C_old)
         else:
             M_new = np.empty(self.n)
             F_new = np.empty(self.n)
-            for group in self.groups:
+            for group, step in zip(self.groups, steppers):
                 i = group.rows
-                M_new[i], F_new[i] = group.law.advance(M_old[i], self.trained[i], self.alpha[i], C_old[i],
-                                                       rate[i], dt, group.params)
+                M_new[i], F_new[i] = step(M_old[i], self.trained[i], self.alpha[i], C_old[i])
         growth, observed, _ = self._constants(dt)
         if extra_growth is not None:
             growth = growth * np.exp(extra_growth * dt)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from labs.agent import Lab
+from labs.spec import PolicySpec
 from labs.state import LabState
 from market.clearing import Clearing, clear
 from market.config import RaceConfig
@@ -58,36 +59,80 @@ class RaceModel(mesa.Model):
         self.state = LabState(config.labs)
         self.price = float("nan")
         self.last_clearing: Clearing | None = None
-        for index, spec in enumerate(config.labs):
-            Lab(self, index, spec)
-        self.policy_groups = self._give_policies()
+        self.policy_groups, labels = self._give_policies()
+        self._lab_agents: list[Lab] | None = None  # created on first use, see _materialise_labs
         free = None if config.market.costs else {"cost": None, "profit": "revenue", "npv_profit": "npv"}
-        self.recorder = Recorder(config.steps, self.state.names, [s.policy.label() for s in config.labs], free)
+        self.recorder = Recorder(config.steps, self.state.names, labels, free)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
         self.datacollector = ScalarCollector(model_reporters={name: name for name in MESA_REPORTERS})
         self.running = True
 
-    def _give_policies(self) -> list[tuple[Policy, np.ndarray]]:
-        """Give every lab its policy: one object per distinct policy spec, shared by the labs that use it.
+    def _give_policies(self) -> tuple[list[tuple[Policy, np.ndarray]], list[str]]:
+        """One policy object per distinct policy spec, shared by the labs that use it, and each lab's label.
 
         A shared object decides for all of its labs in one vectorised call, which is what keeps a thousand
-        labs cheap; the groups (policy, lab rows) are formed once from the agents.
+        labs cheap. The groups (policy, lab rows) come in order of first appearance; each spec's label is
+        made once, not once per lab.
         """
+        rows: dict[PolicySpec, list[int]] = {}
+        for index, lab in enumerate(self.config.labs):
+            rows.setdefault(lab.policy, []).append(index)
         groups = []
-        for spec, labs in self.agents.groupby("policy_spec", result_type="list").groups.items():
+        labels = np.empty(self.state.n, dtype=object)
+        for spec, index in rows.items():
             policy = make_policy(spec)
             policy.reset()
-            for lab in labs:
-                lab.policy = policy
-            groups.append((policy, np.array(sorted(lab.index for lab in labs), dtype=int)))
-        return groups
+            groups.append((policy, np.array(index, dtype=int)))
+            labels[index] = spec.label()
+        return groups, labels.tolist()
+
+    def _materialise_labs(self) -> list[Lab]:
+        """The Lab agents, created (and registered with Mesa) the first time anything asks for agents.
+
+        The step never visits agents (it works on ``state``'s arrays), so a run that nobody inspects
+        through Mesa does not pay for registering one agent per lab. They are made in row order, before
+        any other agent, so their ids are 1..N whenever they are first asked for.
+        """
+        if self._lab_agents is None:
+            self._lab_agents = []  # set first: each Lab registers itself through register_agent
+            policy_of: list[Policy | None] = [None] * self.state.n
+            for policy, index in self.policy_groups:
+                for i in index.tolist():
+                    policy_of[i] = policy
+            self._lab_agents = [Lab(self, i, spec, policy_of[i]) for i, spec in enumerate(self.config.labs)]
+        return self._lab_agents
+
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Mesa's registration, after the labs' own (so that the labs keep the first ids)."""
+        self._materialise_labs()
+        super().register_agent(agent)
+
+    def remove_all_agents(self) -> None:
+        self._materialise_labs()
+        super().remove_all_agents()
+
+    @property
+    def agents(self) -> mesa.agentset.AgentSet:
+        """Mesa's set of every agent (the labs first), as ``mesa.Model.agents``."""
+        self._materialise_labs()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agentset.AgentSet]:
+        self._materialise_labs()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._materialise_labs()
+        return super().agent_types
 
     @property
     def labs(self) -> list[Lab]:
         """Lab agents in row order."""
-        return sorted(self.agents, key=lambda lab: lab.index)
+        return list(self._materialise_labs())
 
     def observe(self) -> Observation:
         """The public state at the start of the current step (Mesa counts the step before running it)."""

@@ -28,12 +28,14 @@ class Recorder:
         self.names = list(names)
         self.policies = list(policies)
         self.copies = dict(copies or {})
-        self.t = np.full(steps, np.nan)
-        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS if c not in self.copies}
+        # Rows past ``size`` are not written yet and hold arbitrary numbers: readers take ``[:size]``. (Filling
+        # them first would write every array twice.)
+        self.t = np.empty(steps)
+        self.labs = {c: np.empty((steps, len(names))) for c in LAB_COLUMNS if c not in self.copies}
         zeros = np.zeros((steps, len(names)))
         for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
             self.labs[c] = zeros if source is None else self.labs[source]
-        self.market = {c: np.full(steps, np.nan) for c in MARKET_COLUMNS}
+        self.market = {c: np.empty(steps) for c in MARKET_COLUMNS}
         self.size = 0
 
     def record(self, t: float, lab_values: dict[str, np.ndarray], market_values: dict[str, float]) -> None:
