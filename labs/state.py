@@ -49,6 +49,7 @@ class LabState:
         self.compute0 = np.array([s.compute0 for s in specs], dtype=float)
         self.growth = np.array([s.growth for s in specs], dtype=float)
         self.discount = np.array([s.discount for s in specs], dtype=float)
+        self._minus_discount = -self.discount  # negating is exact: -rho t is this times t, bit for bit
         self.reinvesting = np.array([s.reinvests for s in specs], dtype=bool)
         if self.reinvesting.any():  # compute is a state for these labs (docs/model.md §7)
             self.reinvest = np.array([s.reinvest or 0.0 for s in specs], dtype=float)
@@ -62,6 +63,7 @@ class LabState:
             law_of = np.array(laws)
             self.groups = [LawGroup(LAWS[name], np.flatnonzero(law_of == name), specs) for name in distinct]
         self._serving_groups = [group for group in self.groups if group.law.serving is not None]
+        self._one_group = len(self.groups) == 1 and isinstance(self.groups[0].rows, slice)
         self.capability = np.empty(self.n)
         self.trained = np.empty(self.n)
         for group in self.groups:
@@ -110,19 +112,21 @@ class LabState:
     @property
     def capacity(self) -> Array:
         """Serving capacity K = (1 - alpha) C sigma at the current decisions (sigma = 1 for most laws)."""
+        if not self._serving_groups:  # sigma = 1 for every lab: multiplying by it would change no bit
+            return (1.0 - self.alpha) * self.compute
         return (1.0 - self.alpha) * self.compute * self.serving
 
     def book_revenue(self, revenue: Array, share: Array, t: float, dt: float) -> None:
         """Add the exact discounted integral of a revenue rate held constant over [t, t + dt)."""
         self.revenue = revenue
         self.share = share
-        self.npv = self.npv + revenue * np.exp(-self.discount * t) * self._constants(dt)[2]
+        self.npv = self.npv + revenue * np.exp(self._minus_discount * t) * self._constants(dt)[2]
 
     def book_cost(self, cost: Array, t: float, dt: float) -> None:
         """Charge the compute bill ``cost`` (a rate over [t, t + dt)) and book the profit it leaves."""
         self.cost = cost
         self.profit = self.revenue - cost
-        self.npv_profit = self.npv_profit + self.profit * np.exp(-self.discount * t) * self._constants(dt)[2]
+        self.npv_profit = self.npv_profit + self.profit * np.exp(self._minus_discount * t) * self._constants(dt)[2]
 
     def reinvestment_growth(self, unit_price: float) -> Array:
         """Each lab's compute growth rate from reinvested profit and funding, ``d (s pi + F) / (p C)``.
@@ -145,7 +149,7 @@ class LabState:
         else:
             rate = self.growth + extra_growth
             steppers = [group.law.stepper(rate[group.rows], dt, group.params) for group in self.groups]
-        if len(self.groups) == 1 and isinstance(self.groups[0].rows, slice):
+        if self._one_group:
             M_new, F_new = steppers[0](M_old, self.trained, self.alpha, C_old)
         else:
             M_new = np.empty(self.n)

@@ -54,14 +54,20 @@ class Observation:
                  rng: np.random.Generator) -> "Observation":
         """What every lab sees of ``state`` at the start of step ``step`` (time ``t``) of a run of ``config``.
 
-        The arrays are copies: a policy cannot change the state it observes.
+        The arrays are copies: a policy cannot change the state it observes. The model observes once per
+        step, so the value is filled in directly rather than through the frozen dataclass's ``__init__``,
+        whose per-field ``object.__setattr__`` was most of the cost of a small model's observation; it
+        sets every field (``tests/test_model_core.py`` checks).
         """
-        return cls(t=t, dt=config.dt, horizon=config.horizon, step=step,
-                   capability=state.capability.copy(), compute=state.compute.copy(),
-                   trained=state.trained.copy(), alpha_last=state.alpha.copy(),
-                   growth_observed=state.growth_observed.copy(), capability_growth=state.capability_growth.copy(),
-                   price_last=price_last, market=config.market, labs=config.labs, rng=rng,
-                   shocks=config.shocks)
+        obs = object.__new__(cls)
+        obs.__dict__.update(t=t, dt=config.dt, horizon=config.horizon, step=step,
+                            capability=state.capability.copy(), compute=state.compute.copy(),
+                            trained=state.trained.copy(), alpha_last=state.alpha.copy(),
+                            growth_observed=state.growth_observed.copy(),
+                            capability_growth=state.capability_growth.copy(),
+                            price_last=price_last, market=config.market, labs=config.labs, rng=rng,
+                            shocks=config.shocks)
+        return obs
 
     @classmethod
     def at_start(cls, config: RaceConfig) -> "Observation":

@@ -8,6 +8,8 @@ are drawn from the model's seeded generator. All of it runs on arrays across lab
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -23,6 +25,9 @@ from policies.registry import make_policy
 
 
 MESA_REPORTERS = ("t", "price", "tokens", "revenue_pool", "quality")
+LAB_RECORDED = ("alpha", "capability", "compute", "capacity", "revenue", "share", "npv", "trained")
+LAB_COSTS = ("cost", "profit", "npv_profit")
+FREE_COMPUTE = {"cost": None, "profit": "revenue", "npv_profit": "npv"}  # what the cost columns are without costs
 
 
 class ScalarCollector(mesa.DataCollector):
@@ -61,8 +66,11 @@ class RaceModel(mesa.Model):
         self.last_clearing: Clearing | None = None
         self.policy_groups, labels = self._give_policies()
         self._lab_agents: list[Lab] | None = None  # created on first use, see _materialise_labs
-        free = None if config.market.costs else {"cost": None, "profit": "revenue", "npv_profit": "npv"}
-        self.recorder = Recorder(config.steps, self.state.names, labels, free)
+        self._costs = config.market.costs
+        self._reinvesting = bool(self.state.reinvesting.any())
+        # Recorded per step, in this order (with costs off profit is revenue and the bill zero: not written).
+        written = (*LAB_RECORDED, *(LAB_COSTS if self._costs else ()))
+        self.recorder = Recorder(config.steps, self.state.names, labels, written, FREE_COMPUTE)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
@@ -140,10 +148,17 @@ class RaceModel(mesa.Model):
                                     price_last=self.price, rng=self.rng)
 
     def decide(self, obs: Observation) -> np.ndarray:
-        alpha = np.empty(self.state.n)
-        for policy, labs in self.policy_groups:
-            alpha[labs] = policy.decide(obs, labs)
-        if not np.isfinite(alpha).all():
+        """Every lab's training share at ``obs``, clipped to [0, 1]; an error names labs given a non-finite one."""
+        if len(self.policy_groups) == 1:  # one policy for every lab, whose rows are 0..N-1 in order
+            policy, labs = self.policy_groups[0]
+            alpha = np.asarray(policy.decide(obs, labs), dtype=float)
+            if alpha.shape != labs.shape:
+                alpha = np.broadcast_to(alpha, labs.shape)  # as assigning it to the rows would
+        else:
+            alpha = np.empty(self.state.n)
+            for policy, labs in self.policy_groups:
+                alpha[labs] = policy.decide(obs, labs)
+        if not math.isfinite(alpha.sum()) and not np.isfinite(alpha).all():  # a finite sum has finite terms
             bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
             raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
         return np.minimum(np.maximum(alpha, 0.0), 1.0)  # np.clip's dispatch costs twice as much
@@ -158,6 +173,7 @@ class RaceModel(mesa.Model):
         if not self.running:
             return
         s = self.state
+        t, dt = self.t, self.dt
         shocks = self.config.shocks
         s.alpha = self.decide(self.observe())
         omega = None
@@ -165,40 +181,38 @@ class RaceModel(mesa.Model):
             sigma = shocks.demand_noise
             omega = self.market_params.omega * np.exp(sigma * self.rng.standard_normal() - 0.5 * sigma ** 2)
         capacity = s.capacity
-        result = clear(s.capability, capacity, self.t, self.market_params, omega)
-        s.book_revenue(result.revenue, result.shares, self.t, self.dt)
-        costs = self.market_params.costs
-        if costs:
-            unit_price = float(self.market_params.unit_price(self.t))
-            s.book_cost(unit_price * s.compute, self.t, self.dt)
-        self.price, self.tokens, self.revenue_pool, self.quality = (result.price, result.tokens, result.pool,
-                                                                    result.quality)
+        result = clear(s.capability, capacity, t, self.market_params, omega)
+        s.book_revenue(result.revenue, result.shares, t, dt)
+        self.price, self.tokens, self.revenue_pool, self.quality = market = (
+            result.price, result.tokens, result.pool, result.quality)
         self.last_clearing = result
-        self.recorder.record(self.t, {
-            "alpha": s.alpha, "capability": s.capability, "compute": s.compute, "capacity": capacity,
-            "revenue": result.revenue, "share": result.shares, "npv": s.npv, "trained": s.trained,
-            **({"cost": s.cost, "profit": s.profit, "npv_profit": s.npv_profit} if costs else {}),
-        }, {"price": result.price, "tokens": result.tokens, "revenue_pool": result.pool,
-            "quality": result.quality})
+        lab_values = [s.alpha, s.capability, s.compute, capacity, result.revenue, result.shares, s.npv, s.trained]
+        extra = None
+        if self._costs:
+            unit_price = float(self.market_params.unit_price(t))
+            s.book_cost(unit_price * s.compute, t, dt)
+            lab_values += [s.cost, s.profit, s.npv_profit]
+            if self._reinvesting:
+                extra = s.reinvestment_growth(unit_price)
+        self.recorder.record(t, lab_values, market)
         compute_shock = None
         if shocks.compute_noise > 0:
             sigma = shocks.compute_noise
             z = self.rng.standard_normal(s.n)
-            compute_shock = np.exp(sigma * np.sqrt(self.dt) * z - 0.5 * sigma ** 2 * self.dt)
-        extra = s.reinvestment_growth(unit_price) if costs and s.reinvesting.any() else None
-        s.advance(self.dt, compute_shock, extra)
+            compute_shock = np.exp(sigma * np.sqrt(dt) * z - 0.5 * sigma ** 2 * dt)
+        s.advance(dt, compute_shock, extra)
         if shocks.breakthrough_rate > 0:
-            jumps = self.rng.poisson(shocks.breakthrough_rate * self.dt, s.n)
+            jumps = self.rng.poisson(shocks.breakthrough_rate * dt, s.n)
             s.apply_breakthroughs((1.0 + shocks.breakthrough_size) ** jumps)
-        self.t = self.steps * self.dt
+        self.t = self.steps * dt
         self.datacollector.collect(self)
         if self.steps >= self.config.steps:
             self.running = False
 
     def run(self) -> "RaceModel":
-        """Step until the horizon is reached."""
-        while self.running:
-            self.step()
+        """Step until the horizon is reached: Mesa's clock runs the remaining steps in one advance."""
+        if self.running:
+            self.run_for(self.config.steps - self.steps)
         return self
 
     def labs_frame(self) -> pd.DataFrame:
