@@ -19,11 +19,14 @@ Stepper = Callable[[Array, Array, Array, Array], tuple[Array, Array]]
 
 def law_param_arrays(law: CapabilityLaw, specs: Sequence[LabSpec], index: Array) -> dict[str, Array]:
     """Per-lab arrays of ``law``'s parameters for the labs ``index`` (an omitted optional one is NaN)."""
-    rows = [specs[i].law_params for i in index.tolist()]
-    # Every lab of one law holds the same resolved names in the same (sorted) order: read them column-wise.
-    columns = dict(zip((name for name, _ in rows[0]), zip(*rows))) if rows else {}
-    return {name: np.array([value for _, value in columns.get(name, ())], dtype=float)  # None becomes NaN
-            for name in law.params}
+    if not index.size:
+        return {name: np.empty(0) for name in law.params}
+    first = specs[int(index[0])].law_params
+    # Every lab of one law holds the same resolved names in the same (sorted) order: one table, read by column.
+    table = np.array([value for i in index.tolist() for _, value in specs[i].law_params],
+                     dtype=float).reshape(index.size, len(first))  # an omitted optional value (None) is NaN
+    column = {name: j for j, (name, _) in enumerate(first)}
+    return {name: table[:, column[name]].copy() for name in law.params}
 
 
 class LawGroup:

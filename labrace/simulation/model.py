@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from labs.agent import Lab
-from labs.spec import PolicySpec
 from labs.state import LabState
 from market.clearing import Clearing, clear
 from market.config import RaceConfig
@@ -84,15 +83,19 @@ class RaceModel(mesa.Model):
         labs cheap. The groups (policy, lab rows) come in order of first appearance; each spec's label is
         made once, not once per lab.
         """
-        rows: dict[PolicySpec, list[int]] = {}
-        for index, lab in enumerate(self.config.labs):
-            rows.setdefault(lab.policy, []).append(index)
+        labs = self.config.labs
+        # Specs are equal when their (name, params) are: grouping by that tuple is grouping by spec, with
+        # the tuple's hash instead of a dataclass method call per lab.
+        first: dict[tuple, int] = {}
+        group_of = np.array([first.setdefault((lab.policy.name, lab.policy.params), len(first)) for lab in labs])
         groups = []
         labels = np.empty(self.state.n, dtype=object)
-        for spec, index in rows.items():
+        for group in range(len(first)):
+            index = np.flatnonzero(group_of == group)
+            spec = labs[int(index[0])].policy
             policy = make_policy(spec)
             policy.reset()
-            groups.append((policy, np.array(index, dtype=int)))
+            groups.append((policy, index))
             labels[index] = spec.label()
         return groups, labels.tolist()
 
