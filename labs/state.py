@@ -168,7 +168,8 @@ class LabState:
             growth = growth * compute_shock
             observed = np.log(growth) / dt
         self.capability, self.trained, self.compute = M_new, F_new, C_old * growth
-        self._update_serving()
+        if self._serving_groups:
+            self._update_serving()
         self.growth_observed = observed
         self.capability_growth = np.log(M_new / M_old) / dt
 

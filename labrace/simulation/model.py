@@ -42,10 +42,11 @@ class ScalarCollector(mesa.DataCollector):
     def collect(self, model: mesa.Model) -> None:
         if not self._validated or self.agent_reporters or self.agenttype_reporters:
             super().collect(model)
+            self._series = [(self.model_vars[name].append, name) for name in self.model_reporters]
             return
         self._collection_steps.append(model.time)
-        for name in self.model_reporters:
-            self.model_vars[name].append(getattr(model, name))
+        for append, name in self._series:
+            append(getattr(model, name))
 
 
 class RaceModel(mesa.Model):
@@ -164,7 +165,8 @@ class RaceModel(mesa.Model):
         if not math.isfinite(alpha.sum()) and not np.isfinite(alpha).all():  # a finite sum has finite terms
             bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
             raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
-        return np.minimum(np.maximum(alpha, 0.0), 1.0)  # np.clip's dispatch costs twice as much
+        clipped = np.maximum(alpha, 0.0)  # np.clip's dispatch costs twice as much
+        return np.minimum(clipped, 1.0, out=clipped)
 
     def step(self) -> None:
         """One step of model.md §3; nothing once the horizon is reached (``running`` is False).
