@@ -29,6 +29,17 @@ def law_param_arrays(law: CapabilityLaw, specs: Sequence[LabSpec], index: Array)
     return {name: table[:, column[name]].copy() for name in law.params}
 
 
+OBSERVED = ("capability", "compute", "trained", "alpha", "growth_observed", "capability_growth")
+"""The state arrays policies observe. They are read-only and replaced, never written into, each step, so an
+observation shares them instead of copying them (``policies.base.Observation.of_state``)."""
+
+
+def read_only(a: Array) -> Array:
+    """``a``, marked read-only (a state array from now on)."""
+    a.flags.writeable = False
+    return a
+
+
 class LawGroup:
     """The labs that share one capability law, with their law parameters as arrays.
 
@@ -87,6 +98,8 @@ class LabState:
         self.capability_growth = np.zeros(self.n)
         self._step_constants: tuple[float, Array, Array, Array] | None = None
         self._step_laws: tuple[float, list[Stepper]] | None = None
+        for name in OBSERVED:
+            read_only(getattr(self, name))
 
     def _constants(self, dt: float) -> tuple[Array, Array, Array]:
         """Compute growth factor, its observed rate, and the discount integral of a step of ``dt``.
@@ -167,12 +180,12 @@ class LabState:
         if compute_shock is not None:
             growth = growth * compute_shock
             observed = np.log(growth) / dt
-        self.capability, self.trained, self.compute = M_new, F_new, C_old * growth
+        self.capability, self.trained, self.compute = read_only(M_new), read_only(F_new), read_only(C_old * growth)
         if self._serving_groups:
             self._update_serving()
-        self.growth_observed = observed
-        self.capability_growth = np.log(M_new / M_old) / dt
+        self.growth_observed = read_only(observed)
+        self.capability_growth = read_only(np.log(M_new / M_old) / dt)
 
     def apply_breakthroughs(self, factor: Array) -> None:
         """Multiply capability by ``factor`` (1 where no breakthrough happened)."""
-        self.capability = self.capability * factor
+        self.capability = read_only(self.capability * factor)

@@ -105,15 +105,19 @@ def test_lab_agents_are_made_on_first_use_with_the_first_ids_and_their_groups_po
     assert model.labs_frame()["policy"].tolist()[:5] == [lab.policy_label for lab in model.labs]
 
 
-def test_an_observation_sets_every_field_of_the_dataclass():
-    """``Observation.of_state`` fills the value directly (not through ``__init__``): every field, no other."""
+def test_an_observation_sets_every_field_of_the_dataclass_and_shares_only_read_only_state():
+    """``Observation.of_state`` fills the value directly (not through ``__init__``): every field, no other;
+    it shares the state's read-only arrays and copies a writable one."""
     from dataclasses import fields
 
     model = RaceModel(single_lab("constant", horizon=1.0))
     obs = model.observe()
     assert set(vars(obs)) == {f.name for f in fields(obs)}
-    assert obs.capability is not model.state.capability
     np.testing.assert_array_equal(obs.capability, model.state.capability)
+    with pytest.raises(ValueError, match="read-only"):
+        obs.capability[0] = 2.0  # a policy cannot change the state it observes
+    model.state.capability = np.ones(1)  # a writable array put in by hand is copied, not shared
+    assert model.observe().capability is not model.state.capability
 
 
 def test_stepping_a_finished_model_changes_nothing():

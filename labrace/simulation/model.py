@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from labs.agent import Lab
-from labs.state import LabState
+from labs.state import LabState, read_only
 from market.clearing import Clearing, clear
 from market.config import RaceConfig
 from labrace.simulation.recorder import Recorder
@@ -166,7 +166,7 @@ class RaceModel(mesa.Model):
             bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
             raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
         clipped = np.maximum(alpha, 0.0)  # np.clip's dispatch costs twice as much
-        return np.minimum(clipped, 1.0, out=clipped)
+        return read_only(np.minimum(clipped, 1.0, out=clipped))  # the labs' state from now on
 
     def step(self) -> None:
         """One step of model.md §3; nothing once the horizon is reached (``running`` is False).
