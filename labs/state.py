@@ -36,7 +36,7 @@ observation shares them instead of copying them (``policies.base.Observation.of_
 
 def read_only(a: Array) -> Array:
     """``a``, marked read-only (a state array from now on)."""
-    a.flags.writeable = False
+    a.setflags(write=False)
     return a
 
 
