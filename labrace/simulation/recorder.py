@@ -1,6 +1,6 @@
 """Per-step records kept as preallocated arrays and turned into DataFrames once, at the end.
 
-Recording a step copies a handful of arrays into row ``k`` of matrices (one block for all lab columns);
+Recording a step copies a handful of arrays into row ``k`` of matrices;
 no per-lab Python objects are created, which keeps data collection cheap for a thousand labs.
 """
 
@@ -15,25 +15,6 @@ from labrace.simulation.columns import LAB_STEP, MARKET_STEP, values
 
 LAB_COLUMNS = values(LAB_STEP)
 MARKET_COLUMNS = values(MARKET_STEP)
-
-
-HUGE_PAGE = 2 << 20  # bytes: a transparent huge page on x86-64 and arm64 Linux
-
-
-def page_aligned(shape: tuple[int, ...]) -> np.ndarray:
-    """An uninitialised float array of ``shape`` whose data starts on a huge-page boundary when it is large.
-
-    A run's records are written once, row by row, into fresh memory, which the kernel backs page by page
-    on first touch. numpy asks for huge pages for large arrays; one aligned block lets the kernel back all
-    of a run's records with them (a fault per 2 MB rather than per 4 KB), where separate arrays would each
-    leave ragged ends on small pages.
-    """
-    size = int(np.prod(shape))
-    if size * 8 < 2 * HUGE_PAGE:
-        return np.empty(shape)
-    raw = np.empty(size + HUGE_PAGE // 8)
-    start = (-raw.ctypes.data % HUGE_PAGE) // 8
-    return raw[start:start + size].reshape(shape)
 
 
 class Recorder:
@@ -54,7 +35,7 @@ class Recorder:
         # Rows past ``size`` are not written yet and hold arbitrary numbers: readers take ``[:size]``. (Filling
         # them first would write every array twice.)
         self.t = np.empty(steps)
-        self.labs = dict(zip(written, page_aligned((len(written), steps, len(names)))))
+        self.labs = {c: np.empty((steps, len(names))) for c in written}
         zeros = np.zeros((steps, len(names)))
         for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
             self.labs[c] = zeros if source is None else self.labs[source]
