@@ -1,7 +1,7 @@
 """Per-step records kept as preallocated arrays and turned into DataFrames once, at the end.
 
-Recording a step copies a handful of arrays into row ``k`` of matrices;
-no per-lab Python objects are created, which keeps data collection cheap for a thousand labs.
+Recording a step copies a handful of arrays into row ``k`` of matrices; no per-lab Python objects are
+created, which keeps data collection cheap for a thousand labs.
 """
 
 from __future__ import annotations
