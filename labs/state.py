@@ -6,7 +6,7 @@ same capability law are advanced together in one vectorised call per law.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -14,13 +14,30 @@ from labs.laws import LAWS, CapabilityLaw, serving_factor
 from labs.spec import LabSpec
 
 Array = np.ndarray
+Stepper = Callable[[Array, Array, Array, Array], tuple[Array, Array]]
 
 
 def law_param_arrays(law: CapabilityLaw, specs: Sequence[LabSpec], index: Array) -> dict[str, Array]:
     """Per-lab arrays of ``law``'s parameters for the labs ``index`` (an omitted optional one is NaN)."""
-    rows = [specs[int(i)].law_kwargs for i in index]
-    return {name: np.array([np.nan if r[name] is None else r[name] for r in rows], dtype=float)
-            for name in law.params}
+    if not index.size:
+        return {name: np.empty(0) for name in law.params}
+    first = specs[int(index[0])].law_params
+    # Every lab of one law holds the same resolved names in the same (sorted) order: one table, read by column.
+    table = np.array([value for i in index.tolist() for _, value in specs[i].law_params],
+                     dtype=float).reshape(index.size, len(first))  # an omitted optional value (None) is NaN
+    column = {name: j for j, (name, _) in enumerate(first)}
+    return {name: table[:, column[name]].copy() for name in law.params}
+
+
+OBSERVED = ("capability", "compute", "trained", "alpha", "growth_observed", "capability_growth")
+"""The state arrays policies observe. They are read-only and replaced, never written into, each step, so an
+observation shares them instead of copying them (``policies.base.Observation.of_state``)."""
+
+
+def read_only(a: Array) -> Array:
+    """``a``, marked read-only (a state array from now on)."""
+    a.setflags(write=False)
+    return a
 
 
 class LawGroup:
@@ -46,14 +63,21 @@ class LabState:
         self.compute0 = np.array([s.compute0 for s in specs], dtype=float)
         self.growth = np.array([s.growth for s in specs], dtype=float)
         self.discount = np.array([s.discount for s in specs], dtype=float)
+        self._minus_discount = -self.discount  # negating is exact: -rho t is this times t, bit for bit
         self.reinvesting = np.array([s.reinvests for s in specs], dtype=bool)
         if self.reinvesting.any():  # compute is a state for these labs (docs/model.md §7)
             self.reinvest = np.array([s.reinvest or 0.0 for s in specs], dtype=float)
             self.depreciation = np.array([s.depreciation for s in specs], dtype=float)
             self.funding = np.array([s.funding for s in specs], dtype=float)
-        laws = np.array([s.law for s in specs])
-        self.groups = [LawGroup(LAWS[name], np.flatnonzero(laws == name), specs)
-                       for name in dict.fromkeys(s.law for s in specs)]  # in order of first appearance
+        laws = [s.law for s in specs]
+        distinct = list(dict.fromkeys(laws))  # in order of first appearance
+        if len(distinct) == 1:
+            self.groups = [LawGroup(LAWS[distinct[0]], np.arange(self.n), specs)]
+        else:
+            law_of = np.array(laws)
+            self.groups = [LawGroup(LAWS[name], np.flatnonzero(law_of == name), specs) for name in distinct]
+        self._serving_groups = [group for group in self.groups if group.law.serving is not None]
+        self._one_group = len(self.groups) == 1 and isinstance(self.groups[0].rows, slice)
         self.capability = np.empty(self.n)
         self.trained = np.empty(self.n)
         for group in self.groups:
@@ -73,6 +97,9 @@ class LabState:
         self.growth_observed = self.growth.copy()
         self.capability_growth = np.zeros(self.n)
         self._step_constants: tuple[float, Array, Array, Array] | None = None
+        self._step_laws: tuple[float, list[Stepper]] | None = None
+        for name in OBSERVED:
+            read_only(getattr(self, name))
 
     def _constants(self, dt: float) -> tuple[Array, Array, Array]:
         """Compute growth factor, its observed rate, and the discount integral of a step of ``dt``.
@@ -85,29 +112,37 @@ class LabState:
                                     -np.expm1(-self.discount * dt) / self.discount)
         return self._step_constants[1:]
 
+    def _steppers(self, dt: float) -> list[Stepper]:
+        """Each law group's stepper at the labs' own compute growth: made once per step length, not per step."""
+        if self._step_laws is None or self._step_laws[0] != dt:
+            self._step_laws = (dt, [group.law.stepper(self.growth[group.rows], dt, group.params)
+                                    for group in self.groups])
+        return self._step_laws[1]
+
     def _update_serving(self) -> None:
         """Tokens per unit of serving compute of the labs whose law makes them depend on model size."""
-        for group in self.groups:
-            if group.law.serving is not None:
-                x = group.law.planning_state(self.capability[group.index], self.trained[group.index])
-                self.serving[group.index] = serving_factor(group.law, x, group.params)
+        for group in self._serving_groups:
+            x = group.law.planning_state(self.capability[group.index], self.trained[group.index])
+            self.serving[group.index] = serving_factor(group.law, x, group.params)
 
     @property
     def capacity(self) -> Array:
         """Serving capacity K = (1 - alpha) C sigma at the current decisions (sigma = 1 for most laws)."""
+        if not self._serving_groups:  # sigma = 1 for every lab: multiplying by it would change no bit
+            return (1.0 - self.alpha) * self.compute
         return (1.0 - self.alpha) * self.compute * self.serving
 
     def book_revenue(self, revenue: Array, share: Array, t: float, dt: float) -> None:
         """Add the exact discounted integral of a revenue rate held constant over [t, t + dt)."""
         self.revenue = revenue
         self.share = share
-        self.npv = self.npv + revenue * np.exp(-self.discount * t) * self._constants(dt)[2]
+        self.npv = self.npv + revenue * np.exp(self._minus_discount * t) * self._constants(dt)[2]
 
     def book_cost(self, cost: Array, t: float, dt: float) -> None:
         """Charge the compute bill ``cost`` (a rate over [t, t + dt)) and book the profit it leaves."""
         self.cost = cost
         self.profit = self.revenue - cost
-        self.npv_profit = self.npv_profit + self.profit * np.exp(-self.discount * t) * self._constants(dt)[2]
+        self.npv_profit = self.npv_profit + self.profit * np.exp(self._minus_discount * t) * self._constants(dt)[2]
 
     def reinvestment_growth(self, unit_price: float) -> Array:
         """Each lab's compute growth rate from reinvested profit and funding, ``d (s pi + F) / (p C)``.
@@ -125,18 +160,19 @@ class LabState:
         """
         M_old = self.capability
         C_old = self.compute
-        rate = self.growth if extra_growth is None else self.growth + extra_growth
-        if len(self.groups) == 1 and isinstance(self.groups[0].rows, slice):
-            group = self.groups[0]
-            M_new, F_new = group.law.advance(M_old, self.trained, self.alpha, C_old, rate, dt,
-                                             group.params)
+        if extra_growth is None:
+            steppers = self._steppers(dt)
+        else:
+            rate = self.growth + extra_growth
+            steppers = [group.law.stepper(rate[group.rows], dt, group.params) for group in self.groups]
+        if self._one_group:
+            M_new, F_new = steppers[0](M_old, self.trained, self.alpha, C_old)
         else:
             M_new = np.empty(self.n)
             F_new = np.empty(self.n)
-            for group in self.groups:
+            for group, step in zip(self.groups, steppers):
                 i = group.rows
-                M_new[i], F_new[i] = group.law.advance(M_old[i], self.trained[i], self.alpha[i], C_old[i],
-                                                       rate[i], dt, group.params)
+                M_new[i], F_new[i] = step(M_old[i], self.trained[i], self.alpha[i], C_old[i])
         growth, observed, _ = self._constants(dt)
         if extra_growth is not None:
             growth = growth * np.exp(extra_growth * dt)
@@ -144,11 +180,12 @@ class LabState:
         if compute_shock is not None:
             growth = growth * compute_shock
             observed = np.log(growth) / dt
-        self.capability, self.trained, self.compute = M_new, F_new, C_old * growth
-        self._update_serving()
-        self.growth_observed = observed
-        self.capability_growth = np.log(M_new / M_old) / dt
+        self.capability, self.trained, self.compute = read_only(M_new), read_only(F_new), read_only(C_old * growth)
+        if self._serving_groups:
+            self._update_serving()
+        self.growth_observed = read_only(observed)
+        self.capability_growth = read_only(np.log(M_new / M_old) / dt)
 
     def apply_breakthroughs(self, factor: Array) -> None:
         """Multiply capability by ``factor`` (1 where no breakthrough happened)."""
-        self.capability = self.capability * factor
+        self.capability = read_only(self.capability * factor)

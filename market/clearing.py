@@ -40,11 +40,18 @@ def capability_weights(M: Array, K: Array, exponent: float) -> Array:
     """
     if not M.size:
         return np.zeros_like(K)
-    if exponent != 0.0 and K.min() > 0.0 and M.min() > 0.0 and M.max() < np.inf:
-        # Everyone serves, with a finite positive capability: the general form below reduces to this
-        # (the same operations on the same numbers), without its masks.
+    if exponent != 0.0 and K.min() > 0.0 and M.min() > 0.0:
+        # Everyone serves, with a positive capability: when it is finite too, the general form below reduces
+        # to this (the same operations on the same numbers), without its masks.
         log_M = np.log(M)
-        return np.exp(exponent * (log_M - log_M.max(axis=-1, keepdims=True))) * K
+        if log_M.ndim == 1:  # one market: a scalar lead, no broadcasting
+            lead = log_M.max()
+            finite = lead < np.inf
+        else:
+            lead = log_M.max(axis=-1, keepdims=True)
+            finite = (lead < np.inf).all()
+        if finite:
+            return np.exp(exponent * (log_M - lead)) * K
     serving = K > 0
     capacity = np.where(serving, K, 0.0)
     if exponent == 0.0:
@@ -64,6 +71,9 @@ def split_shares(weights: Array) -> Array:
     The weights of :func:`capability_weights` are at most the serving capacities and the leading
     server's is its whole capacity, so the total neither overflows nor underflows to zero.
     """
+    if weights.ndim == 1:  # one market: a scalar total (the same sum), no broadcasting
+        total = weights.sum()
+        return weights / total if total > 0 else np.zeros_like(weights)
     total = weights.sum(axis=-1, keepdims=True)
     if (total > 0).all():  # the usual case, without the masked-divide machinery (or np.all's dispatch)
         return weights / total

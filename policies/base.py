@@ -54,14 +54,21 @@ class Observation:
                  rng: np.random.Generator) -> "Observation":
         """What every lab sees of ``state`` at the start of step ``step`` (time ``t``) of a run of ``config``.
 
-        The arrays are copies: a policy cannot change the state it observes.
+        A policy cannot change the state it observes: the state's arrays are read-only (a step replaces
+        them rather than writing into them), so the observation shares them; one that is writable is
+        copied. The model observes once per step, so the value is filled in directly rather than through
+        the frozen dataclass's ``__init__``, whose per-field ``object.__setattr__`` was most of the cost of
+        a small model's observation; it sets every field (``tests/test_model_core.py`` checks).
         """
-        return cls(t=t, dt=config.dt, horizon=config.horizon, step=step,
-                   capability=state.capability.copy(), compute=state.compute.copy(),
-                   trained=state.trained.copy(), alpha_last=state.alpha.copy(),
-                   growth_observed=state.growth_observed.copy(), capability_growth=state.capability_growth.copy(),
-                   price_last=price_last, market=config.market, labs=config.labs, rng=rng,
-                   shocks=config.shocks)
+        obs = object.__new__(cls)
+        obs.__dict__.update(t=t, dt=config.dt, horizon=config.horizon, step=step,
+                            capability=_unwritable(state.capability), compute=_unwritable(state.compute),
+                            trained=_unwritable(state.trained), alpha_last=_unwritable(state.alpha),
+                            growth_observed=_unwritable(state.growth_observed),
+                            capability_growth=_unwritable(state.capability_growth),
+                            price_last=price_last, market=config.market, labs=config.labs, rng=rng,
+                            shocks=config.shocks)
+        return obs
 
     @classmethod
     def at_start(cls, config: RaceConfig) -> "Observation":
@@ -76,6 +83,11 @@ class Observation:
     def law_params(self, labs: Array) -> dict[str, Array]:
         """Per-lab arrays of the law parameters for ``labs`` (which must all share one law)."""
         return law_param_arrays(LAWS[self.labs[int(labs[0])].law], self.labs, labs)
+
+
+def _unwritable(a: Array) -> Array:
+    """``a`` itself when nobody can write into it, else a copy."""
+    return a if not a.flags.writeable else a.copy()
 
 
 def game_state(obs: Observation) -> tuple:

@@ -74,6 +74,22 @@ def test_law_gain_is_the_integral_of_its_rate_and_advance_keeps_the_multiplier(c
     np.testing.assert_allclose(M1, law.capability(x1, p, before), rtol=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(law_cases(), st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(1.0, 500.0), st.floats(-0.3, 0.8)),
+                             min_size=1, max_size=4), st.floats(0.01, 2.0))
+def test_a_laws_stepper_gives_exactly_the_numbers_of_its_advance(case, labs, dt):
+    """The model advances through ``stepper`` (constants made once per run); results must not move a bit."""
+    law, p, M0, F0 = case
+    alpha, C, g = (np.array(column) for column in zip(*labs))
+    n = alpha.size
+    params = {k: np.full(n, v) for k, v in p.items()}
+    M, F = np.full(n, M0) * np.linspace(1.0, 1.5, n), np.full(n, F0) * np.linspace(1.0, 2.0, n)
+    expected = law.advance(M, F, alpha, C, g, dt, params)
+    got = law.stepper(g, dt, params)(M, F, alpha, C)
+    for ours, theirs in zip(got, expected):
+        assert np.array_equal(ours, theirs)
+
+
 @settings(max_examples=60, deadline=None)
 @given(law_cases(), st.floats(1e-3, 1e3), st.floats(1e-3, 1e3), st.floats(1.0, 500.0))
 def test_a_declared_separable_argmax_beats_every_alpha_on_a_fine_grid(case, serving_value, costate, C):

@@ -87,6 +87,39 @@ def test_the_models_collector_holds_what_mesas_own_collector_collects():
     assert ours.datacollector._collection_steps == theirs.datacollector._collection_steps
 
 
+def test_lab_agents_are_made_on_first_use_with_the_first_ids_and_their_groups_policies():
+    """Labs become Mesa agents when something asks for agents; they keep ids 1..N even if another agent
+    registered first, and each holds the policy object its group decides with."""
+    import mesa
+
+    labs = tuple(LabSpec.build(f"lab{i}", policy="constant", policy_params={"alpha": (0.2, 0.5)[i % 2]})
+                 for i in range(5))
+    model = RaceModel(RaceConfig(labs=labs, horizon=1.0)).run()
+    visitor = mesa.Agent(model)
+    assert [lab.unique_id for lab in model.labs] == [1, 2, 3, 4, 5] and visitor.unique_id == 6
+    assert len(model.agents) == 6 and len(model.agents_by_type[type(model.labs[0])]) == 5
+    groups = {id(policy): index.tolist() for policy, index in model.policy_groups}
+    assert sorted(groups.values()) == [[0, 2, 4], [1, 3]]
+    for lab in model.labs:
+        assert lab.index in groups[id(lab.policy)] and lab.capability == model.state.capability[lab.index]
+    assert model.labs_frame()["policy"].tolist()[:5] == [lab.policy_label for lab in model.labs]
+
+
+def test_an_observation_sets_every_field_of_the_dataclass_and_shares_only_read_only_state():
+    """``Observation.of_state`` fills the value directly (not through ``__init__``): every field, no other;
+    it shares the state's read-only arrays and copies a writable one."""
+    from dataclasses import fields
+
+    model = RaceModel(single_lab("constant", horizon=1.0))
+    obs = model.observe()
+    assert set(vars(obs)) == {f.name for f in fields(obs)}
+    np.testing.assert_array_equal(obs.capability, model.state.capability)
+    with pytest.raises(ValueError, match="read-only"):
+        obs.capability[0] = 2.0  # a policy cannot change the state it observes
+    model.state.capability = np.ones(1)  # a writable array put in by hand is copied, not shared
+    assert model.observe().capability is not model.state.capability
+
+
 def test_stepping_a_finished_model_changes_nothing():
     """Mesa's visualiser may call step after the horizon; the model stays as it was at the end."""
     model = RaceModel(single_lab("constant", horizon=1.0)).run()

@@ -8,12 +8,14 @@ are drawn from the model's seeded generator. All of it runs on arrays across lab
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 import pandas as pd
 
 from labs.agent import Lab
-from labs.state import LabState
+from labs.state import LabState, read_only
 from market.clearing import Clearing, clear
 from market.config import RaceConfig
 from labrace.simulation.recorder import Recorder
@@ -22,6 +24,9 @@ from policies.registry import make_policy
 
 
 MESA_REPORTERS = ("t", "price", "tokens", "revenue_pool", "quality")
+LAB_RECORDED = ("alpha", "capability", "compute", "capacity", "revenue", "share", "npv", "trained")
+LAB_COSTS = ("cost", "profit", "npv_profit")
+FREE_COMPUTE = {"cost": None, "profit": "revenue", "npv_profit": "npv"}  # what the cost columns are without costs
 
 
 class ScalarCollector(mesa.DataCollector):
@@ -37,10 +42,11 @@ class ScalarCollector(mesa.DataCollector):
     def collect(self, model: mesa.Model) -> None:
         if not self._validated or self.agent_reporters or self.agenttype_reporters:
             super().collect(model)
+            self._series = [(self.model_vars[name].append, name) for name in self.model_reporters]
             return
         self._collection_steps.append(model.time)
-        for name in self.model_reporters:
-            self.model_vars[name].append(getattr(model, name))
+        for append, name in self._series:
+            append(getattr(model, name))
 
 
 class RaceModel(mesa.Model):
@@ -58,36 +64,87 @@ class RaceModel(mesa.Model):
         self.state = LabState(config.labs)
         self.price = float("nan")
         self.last_clearing: Clearing | None = None
-        for index, spec in enumerate(config.labs):
-            Lab(self, index, spec)
-        self.policy_groups = self._give_policies()
-        free = None if config.market.costs else {"cost": None, "profit": "revenue", "npv_profit": "npv"}
-        self.recorder = Recorder(config.steps, self.state.names, [s.policy.label() for s in config.labs], free)
+        self.policy_groups, labels = self._give_policies()
+        self._lab_agents: list[Lab] | None = None  # created on first use, see _materialise_labs
+        self._costs = config.market.costs
+        self._reinvesting = bool(self.state.reinvesting.any())
+        # Recorded per step, in this order (with costs off profit is revenue and the bill zero: not written).
+        written = (*LAB_RECORDED, *(LAB_COSTS if self._costs else ()))
+        self.recorder = Recorder(config.steps, self.state.names, labels, written, FREE_COMPUTE)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
         self.datacollector = ScalarCollector(model_reporters={name: name for name in MESA_REPORTERS})
         self.running = True
 
-    def _give_policies(self) -> list[tuple[Policy, np.ndarray]]:
-        """Give every lab its policy: one object per distinct policy spec, shared by the labs that use it.
+    def _give_policies(self) -> tuple[list[tuple[Policy, np.ndarray]], list[str]]:
+        """One policy object per distinct policy spec, shared by the labs that use it, and each lab's label.
 
         A shared object decides for all of its labs in one vectorised call, which is what keeps a thousand
-        labs cheap; the groups (policy, lab rows) are formed once from the agents.
+        labs cheap. The groups (policy, lab rows) come in order of first appearance; each spec's label is
+        made once, not once per lab.
         """
+        labs = self.config.labs
+        # Specs are equal when their (name, params) are: grouping by that tuple is grouping by spec, with
+        # the tuple's hash instead of a dataclass method call per lab.
+        first: dict[tuple, int] = {}
+        group_of = np.array([first.setdefault((lab.policy.name, lab.policy.params), len(first)) for lab in labs])
         groups = []
-        for spec, labs in self.agents.groupby("policy_spec", result_type="list").groups.items():
+        labels = np.empty(self.state.n, dtype=object)
+        for group in range(len(first)):
+            index = np.flatnonzero(group_of == group)
+            spec = labs[int(index[0])].policy
             policy = make_policy(spec)
             policy.reset()
-            for lab in labs:
-                lab.policy = policy
-            groups.append((policy, np.array(sorted(lab.index for lab in labs), dtype=int)))
-        return groups
+            groups.append((policy, index))
+            labels[index] = spec.label()
+        return groups, labels.tolist()
+
+    def _materialise_labs(self) -> list[Lab]:
+        """The Lab agents, created (and registered with Mesa) the first time anything asks for agents.
+
+        The step never visits agents (it works on ``state``'s arrays), so a run that nobody inspects
+        through Mesa does not pay for registering one agent per lab. They are made in row order, before
+        any other agent, so their ids are 1..N whenever they are first asked for.
+        """
+        if self._lab_agents is None:
+            self._lab_agents = []  # set first: each Lab registers itself through register_agent
+            policy_of: list[Policy | None] = [None] * self.state.n
+            for policy, index in self.policy_groups:
+                for i in index.tolist():
+                    policy_of[i] = policy
+            self._lab_agents = [Lab(self, i, spec, policy_of[i]) for i, spec in enumerate(self.config.labs)]
+        return self._lab_agents
+
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Mesa's registration, after the labs' own (so that the labs keep the first ids)."""
+        self._materialise_labs()
+        super().register_agent(agent)
+
+    def remove_all_agents(self) -> None:
+        self._materialise_labs()
+        super().remove_all_agents()
+
+    @property
+    def agents(self) -> mesa.agentset.AgentSet:
+        """Mesa's set of every agent (the labs first), as ``mesa.Model.agents``."""
+        self._materialise_labs()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agentset.AgentSet]:
+        self._materialise_labs()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._materialise_labs()
+        return super().agent_types
 
     @property
     def labs(self) -> list[Lab]:
         """Lab agents in row order."""
-        return sorted(self.agents, key=lambda lab: lab.index)
+        return list(self._materialise_labs())
 
     def observe(self) -> Observation:
         """The public state at the start of the current step (Mesa counts the step before running it)."""
@@ -95,13 +152,21 @@ class RaceModel(mesa.Model):
                                     price_last=self.price, rng=self.rng)
 
     def decide(self, obs: Observation) -> np.ndarray:
-        alpha = np.empty(self.state.n)
-        for policy, labs in self.policy_groups:
-            alpha[labs] = policy.decide(obs, labs)
-        if not np.isfinite(alpha).all():
+        """Every lab's training share at ``obs``, clipped to [0, 1]; an error names labs given a non-finite one."""
+        if len(self.policy_groups) == 1:  # one policy for every lab, whose rows are 0..N-1 in order
+            policy, labs = self.policy_groups[0]
+            alpha = np.asarray(policy.decide(obs, labs), dtype=float)
+            if alpha.shape != labs.shape:
+                alpha = np.broadcast_to(alpha, labs.shape)  # as assigning it to the rows would
+        else:
+            alpha = np.empty(self.state.n)
+            for policy, labs in self.policy_groups:
+                alpha[labs] = policy.decide(obs, labs)
+        if not math.isfinite(alpha.sum()) and not np.isfinite(alpha).all():  # a finite sum has finite terms
             bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
             raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
-        return np.minimum(np.maximum(alpha, 0.0), 1.0)  # np.clip's dispatch costs twice as much
+        clipped = np.maximum(alpha, 0.0)  # np.clip's dispatch costs twice as much
+        return read_only(np.minimum(clipped, 1.0, out=clipped))  # the labs' state from now on
 
     def step(self) -> None:
         """One step of model.md §3; nothing once the horizon is reached (``running`` is False).
@@ -113,6 +178,7 @@ class RaceModel(mesa.Model):
         if not self.running:
             return
         s = self.state
+        t, dt = self.t, self.dt
         shocks = self.config.shocks
         s.alpha = self.decide(self.observe())
         omega = None
@@ -120,40 +186,38 @@ class RaceModel(mesa.Model):
             sigma = shocks.demand_noise
             omega = self.market_params.omega * np.exp(sigma * self.rng.standard_normal() - 0.5 * sigma ** 2)
         capacity = s.capacity
-        result = clear(s.capability, capacity, self.t, self.market_params, omega)
-        s.book_revenue(result.revenue, result.shares, self.t, self.dt)
-        costs = self.market_params.costs
-        if costs:
-            unit_price = float(self.market_params.unit_price(self.t))
-            s.book_cost(unit_price * s.compute, self.t, self.dt)
-        self.price, self.tokens, self.revenue_pool, self.quality = (result.price, result.tokens, result.pool,
-                                                                    result.quality)
+        result = clear(s.capability, capacity, t, self.market_params, omega)
+        s.book_revenue(result.revenue, result.shares, t, dt)
+        self.price, self.tokens, self.revenue_pool, self.quality = market = (
+            result.price, result.tokens, result.pool, result.quality)
         self.last_clearing = result
-        self.recorder.record(self.t, {
-            "alpha": s.alpha, "capability": s.capability, "compute": s.compute, "capacity": capacity,
-            "revenue": result.revenue, "share": result.shares, "npv": s.npv, "trained": s.trained,
-            **({"cost": s.cost, "profit": s.profit, "npv_profit": s.npv_profit} if costs else {}),
-        }, {"price": result.price, "tokens": result.tokens, "revenue_pool": result.pool,
-            "quality": result.quality})
+        lab_values = [s.alpha, s.capability, s.compute, capacity, result.revenue, result.shares, s.npv, s.trained]
+        extra = None
+        if self._costs:
+            unit_price = float(self.market_params.unit_price(t))
+            s.book_cost(unit_price * s.compute, t, dt)
+            lab_values += [s.cost, s.profit, s.npv_profit]
+            if self._reinvesting:
+                extra = s.reinvestment_growth(unit_price)
+        self.recorder.record(t, lab_values, market)
         compute_shock = None
         if shocks.compute_noise > 0:
             sigma = shocks.compute_noise
             z = self.rng.standard_normal(s.n)
-            compute_shock = np.exp(sigma * np.sqrt(self.dt) * z - 0.5 * sigma ** 2 * self.dt)
-        extra = s.reinvestment_growth(unit_price) if costs and s.reinvesting.any() else None
-        s.advance(self.dt, compute_shock, extra)
+            compute_shock = np.exp(sigma * np.sqrt(dt) * z - 0.5 * sigma ** 2 * dt)
+        s.advance(dt, compute_shock, extra)
         if shocks.breakthrough_rate > 0:
-            jumps = self.rng.poisson(shocks.breakthrough_rate * self.dt, s.n)
+            jumps = self.rng.poisson(shocks.breakthrough_rate * dt, s.n)
             s.apply_breakthroughs((1.0 + shocks.breakthrough_size) ** jumps)
-        self.t = self.steps * self.dt
+        self.t = self.steps * dt
         self.datacollector.collect(self)
         if self.steps >= self.config.steps:
             self.running = False
 
     def run(self) -> "RaceModel":
-        """Step until the horizon is reached."""
-        while self.running:
-            self.step()
+        """Step until the horizon is reached: Mesa's clock runs the remaining steps in one advance."""
+        if self.running:
+            self.run_for(self.config.steps - self.steps)
         return self
 
     def labs_frame(self) -> pd.DataFrame:

@@ -20,29 +20,35 @@ MARKET_COLUMNS = values(MARKET_STEP)
 class Recorder:
     """Stores lab and market variables for each step of a run."""
 
-    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str],
+    def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str], written: Sequence[str],
                  copies: Mapping[str, str | None] | None = None) -> None:
-        """``copies`` names lab columns that equal another column (or are zero, ``None``) in this run
-        (profit is revenue, and the compute bill zero, when compute is free): they share that column's
-        array instead of being written every step."""
+        """``written`` are the lab columns :meth:`record` is given each step, in that order. ``copies`` names
+        lab columns that equal another column (or are zero, ``None``) in this run (profit is revenue, and
+        the compute bill zero, when compute is free): they share that column's array instead of being
+        written every step. Between them they must cover every lab column."""
         self.names = list(names)
         self.policies = list(policies)
-        self.copies = dict(copies or {})
-        self.t = np.full(steps, np.nan)
-        self.labs = {c: np.full((steps, len(names)), np.nan) for c in LAB_COLUMNS if c not in self.copies}
+        self.copies = {c: source for c, source in (copies or {}).items() if c not in written}
+        missing = set(LAB_COLUMNS) - set(written) - set(self.copies)
+        if missing:
+            raise ValueError(f"lab columns neither written nor copied: {sorted(missing)}")
+        # Rows past ``size`` are not written yet and hold arbitrary numbers: readers take ``[:size]``. (Filling
+        # them first would write every array twice.)
+        self.t = np.empty(steps)
+        self.labs = {c: np.empty((steps, len(names))) for c in written}
         zeros = np.zeros((steps, len(names)))
         for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
             self.labs[c] = zeros if source is None else self.labs[source]
-        self.market = {c: np.full(steps, np.nan) for c in MARKET_COLUMNS}
+        self.market = {c: np.empty(steps) for c in MARKET_COLUMNS}
+        self._rows = [self.labs[c] for c in written] + [self.market[c] for c in MARKET_COLUMNS]
         self.size = 0
 
-    def record(self, t: float, lab_values: dict[str, np.ndarray], market_values: dict[str, float]) -> None:
+    def record(self, t: float, lab_values: Sequence[np.ndarray], market_values: Sequence[float]) -> None:
+        """Store one step: the ``written`` lab columns' arrays and the market's ``MARKET_COLUMNS``, in order."""
         k = self.size
         self.t[k] = t
-        for name, value in lab_values.items():
-            self.labs[name][k] = value
-        for name, value in market_values.items():
-            self.market[name][k] = value
+        for rows, value in zip(self._rows, (*lab_values, *market_values)):
+            rows[k] = value
         self.size = k + 1
 
     def latest(self, column: str) -> float:

@@ -107,6 +107,12 @@ class CapabilityLaw(ABC):
         x_new = x + self.gain(alpha, C, g, dt, p)
         return M * (self.capability(x_new, p) / self.capability(x, p)), F + alpha * C * growth_integral(g, dt)
 
+    def stepper(self, g: Array, dt: float, p: Params) -> Callable[[Array, Array, Array, Array], tuple[Array, Array]]:
+        """:meth:`advance` with the compute growth ``g``, the step ``dt`` and the parameters fixed, as a function
+        of ``(M, F, alpha, C)``: what a run calls every step. A law may compute once here what depends on
+        those alone (its growth integrals); the numbers must be exactly those of :meth:`advance`."""
+        return lambda M, F, alpha, C: self.advance(M, F, alpha, C, g, dt, p)
+
     # Optional closed forms: a law that has one defines a method of the same name (see the module docstring).
     rate_concave: ClassVar[bool] = False
     """Optional property a law may declare: ``rate(alpha, C)`` is concave in alpha. Planning solvers use it

@@ -57,6 +57,17 @@ class PowerLaw(CapabilityLaw):
         """The state is capability itself: add the step's exact gain (breakthroughs are already in ``M``)."""
         return M + self.gain(alpha, C, g, dt, p), F + alpha * C * growth_integral(g, dt)
 
+    def stepper(self, g, dt, p: Params):
+        """:meth:`advance` with both growth integrals computed once: the same operations on the same numbers."""
+        beta, eps = p["beta_T"], p["epsilon"]
+        training, compute = growth_integral(eps * g, dt), growth_integral(g, dt)
+
+        def advance(M: Array, F: Array, alpha: Array, C: Array) -> tuple[Array, Array]:
+            spent = alpha * C
+            return M + beta * spent ** eps * training, F + spent * compute
+
+        return advance
+
     def separable_argmax(self, serving_value: Array, costate: Array, C: Array, p: Params) -> Array:
         """Troynikov's eq. 7, clipped to [0, 1]: the stationary point of the concave Hamiltonian.
 

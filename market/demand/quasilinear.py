@@ -27,7 +27,10 @@ class QuasilinearDemand(DemandForm):
         return p["delta0"] * np.exp(-growth * np.asarray(t, dtype=float))
 
     def pool(self, value, tokens, condition, omega) -> Array:
-        return np.maximum(0.0, omega * value - condition * tokens * tokens)
+        pool = omega * value - condition * tokens * tokens
+        if type(pool) is float:  # one market clearing: np.maximum's rule without its scalar dispatch
+            return 0.0 if 0.0 > pool else pool
+        return np.maximum(0.0, pool)
 
     def pool_derivatives(self, value, tokens, condition, omega) -> tuple[Array, Array]:
         open_market = omega * value - condition * tokens * tokens > 0
