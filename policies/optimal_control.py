@@ -19,9 +19,8 @@ is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised
 (Chandrupatla's) on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
-then rescues the solve (heavier damping, then the direct method) rather than running to its cap. A
-warm re-plan seeds Anderson's history with the previous plan's last differences (:class:`Secants`), and
-the damping a growing change imposes is lifted once the change has fallen well below where it grew.
+then rescues the solve (heavier damping, then the direct method) rather than running to its cap. The
+damping a growing change imposes is lifted once the change has fallen well below where it grew.
 
 On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
 it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
@@ -905,51 +904,22 @@ def _crossing(x0: float, x1: float, r0: float, r1: float, h: float, kink: float)
     return s
 
 
-class Secants(NamedTuple):
-    """Differences between a sweep's successive iterates of alpha and between their residuals, one row
-    per pair, on one grid: what Anderson's least squares fits, and what a re-plan can borrow."""
-
-    d_alpha: Array
-    d_residual: Array
-
-    @classmethod
-    def of(cls, steps: list[Array], residuals: list[Array], memory: int) -> "Secants | None":
-        """The last ``memory`` differences of ``steps`` and ``residuals`` (None with fewer than two)."""
-        if len(steps) < 2 or memory < 1:
-            return None
-        return cls(np.diff(steps[-memory - 1:], axis=0), np.diff(residuals[-memory - 1:], axis=0))
-
-    def on(self, t_from: Array, t: Array) -> "Secants":
-        """These differences, given at times ``t_from``, interpolated at times ``t``."""
-        return Secants(*(np.array([np.interp(t, t_from, row) for row in rows])
-                         for rows in (self.d_alpha, self.d_residual)))
-
-
-def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int,
-              recycled: Secants | None = None) -> Array:
+def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: int) -> Array:
     """Next iterate of the damped fixed-point map ``alpha + theta (target - alpha)``, Anderson-accelerated.
 
     The last ``memory`` differences of iterates and residuals fit the combination of past steps whose
     residual is smallest (least squares, by its normal equations); the step extrapolates along it,
-    then is clipped to [0, 1]. ``recycled`` differences (a similar problem's, see :func:`_sweep`) fill
-    the places of the ``memory`` the history does not yet take, newest last.
-    With one iterate and nothing recycled, or ``memory = 0``, it is the plain damped step. The caller
-    forgets the history whenever the residual grows, which falls back to damping alone.
+    then is clipped to [0, 1].
+    With one iterate, or ``memory = 0``, it is the plain damped step. The caller forgets the history
+    whenever the residual grows, which falls back to damping alone.
     """
     del steps[:-memory - 1]
     del residuals[:-memory - 1]
     alpha, residual = steps[-1], residuals[-1]
-    borrowed = 0 if recycled is None else min(len(recycled.d_alpha), memory + 1 - len(steps))
-    if len(steps) < 2 and borrowed == 0:
+    if len(steps) < 2:
         return alpha + theta * residual
     past_residual = np.array(residuals)
     d_residual = past_residual[1:] - past_residual[:-1]
-    damped = np.array(steps) + theta * past_residual  # the damped steps from each past iterate
-    d_damped = damped[1:] - damped[:-1]
-    if borrowed:
-        old_alpha, old_residual = recycled.d_alpha[-borrowed:], recycled.d_residual[-borrowed:]
-        d_residual = np.concatenate([old_residual, d_residual])
-        d_damped = np.concatenate([old_alpha + theta * old_residual, d_damped])
     # Normal equations of the small least-squares problem (memory x memory), lightly regularised: far
     # cheaper than a factorisation of the tall (grid x memory) matrix and accurate enough for a step.
     gram = d_residual @ d_residual.T
@@ -958,7 +928,8 @@ def _anderson(steps: list[Array], residuals: list[Array], theta: float, memory: 
     _, weights, failed = dposv(gram, rhs)  # Cholesky: the regularised Gram matrix is positive definite
     if failed:  # not numerically (a degenerate history): LU, which says so if it is singular
         weights = np.linalg.solve(gram, rhs)
-    step = damped[-1] - weights @ d_damped
+    damped = np.array(steps) + theta * past_residual  # the damped steps from each past iterate
+    step = damped[-1] - weights @ (damped[1:] - damped[:-1])
     return np.minimum(np.maximum(step, 0.0, out=step), 1.0, out=step)
 
 
@@ -985,11 +956,10 @@ class _Sweep:
     status: str  # "converged", "stalled" or "cap"
     best_alpha: Array
     best_change: float
-    secants: "Secants | None" = None  # the converged sweep's last differences (see :func:`_anderson`)
 
 
 def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int, damping: float,
-           memory: int, argmax: str, recycled: Secants | None = None) -> _Sweep:
+           memory: int, argmax: str) -> _Sweep:
     """The damped, Anderson-accelerated fixed-point iteration on alpha, stopping early when it stalls.
 
     With the numerical maximiser each sweep maximises H locally from the current control (the cheap
@@ -1001,9 +971,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     point of the control jumping between maxima of H, or a switch moving by a cell, which the
     history's linear model does not know); once the change has fallen by ``UNDAMP_FALL`` from where it
     grew, the cause has passed and ``theta`` is back to ``damping``, so a single bump does not slow
-    every later sweep. ``recycled`` differences from a similar problem's sweep (the previous plan's,
-    on this grid) stand in for the history until it has its own (see :func:`_anderson`); they are
-    dropped with the history.
+    every later sweep.
     """
     theta, previous, change, iterations = damping, np.inf, np.inf, 0
     grew_at = np.inf  # the change when it last grew (or at the start)
@@ -1018,7 +986,6 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     spread: Array | None = None
     frozen: Array | None = None  # switch points held at their maximum (see below)
     status = "cap"
-    secants: Secants | None = None
     for iterations in range(1, max_iter + 1):
         path = _path(grid, alpha, h)
         if argmax == "closed_form":
@@ -1045,7 +1012,6 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                 size = np.abs(residual)
                 unsettled = size >= tol
         if settled:
-            secants = Secants.of(steps + [alpha], residuals + [residual], memory)
             change = float(np.max(np.abs(residual[~unsettled]), initial=0.0))
             if not unsettled.any():
                 alpha = target
@@ -1088,7 +1054,6 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             theta = max(0.05, 0.7 * theta)
             steps.clear()
             residuals.clear()
-            recycled = None
         if change > previous or iterations == 1:
             grew_at = change
         elif change < UNDAMP_FALL * grew_at:
@@ -1096,17 +1061,16 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         previous = change
         steps.append(alpha)
         residuals.append(residual)
-        alpha = _anderson(steps, residuals, theta, memory, recycled)
+        alpha = _anderson(steps, residuals, theta, memory)
         if freeze is not None:
             alpha = np.where(freeze, target, alpha)
         spread = size  # how far the next maximum is expected to lie from the next control
-    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change, secants)
+    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
 
 
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
                      tol: float = 1e-10, max_iter: int = 2000, damping: float = 1.0,
-                     argmax: str = "auto", memory: int | None = None, rescue: bool = True,
-                     warm: ControlResult | None = None) -> ControlResult:
+                     argmax: str = "auto", memory: int | None = None, rescue: bool = True) -> ControlResult:
     """Forward–backward sweep for ``problem`` on a uniform grid of ``intervals`` steps.
 
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
@@ -1117,10 +1081,6 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     shrinks automatically when the change grows, which is what keeps the sweep stable for strongly convex
     revenue. ``memory`` past iterates Anderson-accelerate the damped iteration (0: damping alone; by
     default ``ANDERSON_MEMORY`` for the maximiser used).
-    ``warm``, the plan ``alpha0`` comes from (a re-plan's previous plan), lends its sweep's last
-    differences of iterates and residuals to Anderson's history, so that a warm re-plan's first steps
-    already extrapolate rather than only damp (the problem has changed little, and so has the map's
-    Jacobian); they are kept in ``extra["secants"]`` for the next re-plan.
 
     A sweep whose residual stops falling (see :func:`_sweep`) is not run on to ``max_iter``: with
     ``rescue`` it restarts from its best iterate with heavy damping and no acceleration, and if that
@@ -1143,10 +1103,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     alpha = np.full(t.size, 0.5) if alpha0 is None else np.clip(np.asarray(alpha0, float), 0.0, 1.0)
     if alpha.shape != t.shape:
         raise ValueError(f"alpha0 has {alpha.size} values for {t.size} grid points")
-    recycled = warm.extra.get("secants") if warm is not None else None
-    if recycled is not None:
-        recycled = recycled.on(warm.t, t)
-    run = _sweep(grid, alpha, h, tol, max_iter, damping, memory, argmax, recycled)
+    run = _sweep(grid, alpha, h, tol, max_iter, damping, memory, argmax)
     iterations, rescue_used = run.iterations, ""
     if run.status == "stalled" and rescue:
         rescue_used = "damped restart"
@@ -1177,7 +1134,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         npv=float(npv_path[-1]), iterations=iterations, change=run.change, converged=converged,
         method=f"forward-backward sweep ({argmax} argmax, cumulative Simpson)",
         message=message, extra={"switch_cells": run.switch_cells, "rescue": rescue_used,
-                                "status": run.status, "secants": run.secants})
+                                "status": run.status})
 
 
 def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, ...], h: float, tol: float,

@@ -67,7 +67,7 @@ class PontryaginPolicy(Policy):
         if previous is None:  # a cold solve is the same for every seed and line-up: solve it once
             key = ("pontryagin", game_state(obs), obs.step, lab, tuple(sorted(self.p.items())))
             return reused_cold_solve(key, lambda: solve_pontryagin(problem, intervals, tol=self.p["tol"]))
-        return solve_pontryagin(problem, intervals, alpha0=previous.alpha_at(t), tol=self.p["tol"], warm=previous)
+        return solve_pontryagin(problem, intervals, alpha0=previous.alpha_at(t), tol=self.p["tol"])
 
     def _equilibrium_plan(self, obs: Observation, lab: int, rival_alpha: Array, intervals: int) -> ControlResult:
         """Lab ``lab``'s part of the remaining game's equilibrium: one solve per step serves all of this

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -282,22 +281,3 @@ def test_global_check_of_local_maxima_gives_the_global_paths_answer(law, demand,
         # The same point, or one H cannot tell apart from it (flat to rounding between equal maxima).
         same = np.abs(checked - full) <= 1e-9
         assert np.all(same | (np.abs(h.value(checked) - value) <= 1e-12 * np.maximum(np.abs(value), 1e-300)))
-
-
-@pytest.mark.parametrize("law, compute", [("power", 100.0), ("chinchilla", 60.0)])
-def test_a_re_plan_lent_the_previous_plans_secants_reaches_the_same_plan(law, compute):
-    """A warm re-plan whose Anderson history starts from the previous plan's last differences (interpolated
-    onto its later, shorter grid) converges to the plan the same warm start reaches without them."""
-    problem = _problem(law, "quasilinear", 2.0 if law == "power" else 1.0, 4.0 if law == "power" else 3.0,
-                       True, compute)
-    previous = solve_pontryagin(problem, 400, tol=1e-10)
-    secants = previous.extra["secants"]
-    assert 1 <= secants.d_alpha.shape[0] <= 3 and secants.d_alpha.shape == secants.d_residual.shape == (
-        secants.d_alpha.shape[0], previous.t.size)
-    moved = dataclasses.replace(problem, x0=1.1 * problem.x0, t0=0.5)
-    t = np.linspace(moved.t0, moved.t_end, 381)
-    plain = solve_pontryagin(moved, 380, alpha0=previous.alpha_at(t), tol=1e-10)
-    lent = solve_pontryagin(moved, 380, alpha0=previous.alpha_at(t), tol=1e-10, warm=previous)
-    assert plain.converged and lent.converged
-    np.testing.assert_allclose(lent.alpha, plain.alpha, atol=1e-8)
-    assert lent.npv == pytest.approx(plain.npv, rel=1e-12)
