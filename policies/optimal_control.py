@@ -19,7 +19,8 @@ is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised
 (Chandrupatla's) on dH/dalpha (:func:`maximise_hamiltonian`; the older scan-and-bisect is kept as its reference,
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
-then rescues the solve (heavier damping, then the direct method) rather than running to its cap.
+then rescues the solve (heavier damping, then the direct method) rather than running to its cap. The
+damping a growing change imposes is lifted once the change has fallen well below where it grew.
 
 On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
 it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
@@ -936,6 +937,12 @@ JUMP = 1e-3  # a change of a point's target between sweeps this large is a jump 
 JUMP_WINDOW = 8  # ... and three of them over this many sweeps mean the local maximiser is bouncing
 SWITCH_BAND = 16  # grid points: the widest band of bouncing points taken for a switch between them
 STALL_WINDOW = 40  # sweeps over which the best residual must at least halve, or the sweep has stalled
+ANDERSON_MEMORY = {"closed_form": 5, "numerical": 3}
+"""Anderson's default memory by maximiser. The closed form's fixed-point map is smooth and a long history
+fits it well; the numerical maximiser's (congested markets) moves by discrete events (a point of the
+control jumping between maxima of H, a switch moving by a cell) that make older differences stale, and
+a short history extrapolates better there."""
+UNDAMP_FALL = 1e-2  # once the change is this fraction of what it was when it last grew, damping is lifted
 
 
 @dataclass
@@ -959,8 +966,15 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     path of :func:`maximise_hamiltonian`); where H may have several maxima, a control that has
     converged is re-checked with the global path, and the iteration goes on globally if that moves it.
     Stalled means the best residual has not halved over ``STALL_WINDOW`` sweeps.
+
+    A change that grows shrinks the step ``theta`` and clears Anderson's history (the usual cause is a
+    point of the control jumping between maxima of H, or a switch moving by a cell, which the
+    history's linear model does not know); once the change has fallen by ``UNDAMP_FALL`` from where it
+    grew, the cause has passed and ``theta`` is back to ``damping``, so a single bump does not slow
+    every later sweep.
     """
     theta, previous, change, iterations = damping, np.inf, np.inf, 0
+    grew_at = np.inf  # the change when it last grew (or at the start)
     switch_cells = 0
     last_target: Array | None = None
     steps: list[Array] = []
@@ -1040,6 +1054,10 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             theta = max(0.05, 0.7 * theta)
             steps.clear()
             residuals.clear()
+        if change > previous or iterations == 1:
+            grew_at = change
+        elif change < UNDAMP_FALL * grew_at:
+            theta = damping
         previous = change
         steps.append(alpha)
         residuals.append(residual)
@@ -1052,7 +1070,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
 
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
                      tol: float = 1e-10, max_iter: int = 2000, damping: float = 1.0,
-                     argmax: str = "auto", memory: int = 5, rescue: bool = True) -> ControlResult:
+                     argmax: str = "auto", memory: int | None = None, rescue: bool = True) -> ControlResult:
     """Forward–backward sweep for ``problem`` on a uniform grid of ``intervals`` steps.
 
     ``alpha0`` (values on the grid) warm-starts the sweep; ``argmax`` is ``"closed_form"``,
@@ -1061,7 +1079,8 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
     switch of the control between two maxima of H (a bang-bang switch, or a jump from a corner to an
     interior maximum), whose number is in the message and ``extra["switch_cells"]``. The damping factor
     shrinks automatically when the change grows, which is what keeps the sweep stable for strongly convex
-    revenue. ``memory`` past iterates Anderson-accelerate the damped iteration (0: damping alone).
+    revenue. ``memory`` past iterates Anderson-accelerate the damped iteration (0: damping alone; by
+    default ``ANDERSON_MEMORY`` for the maximiser used).
 
     A sweep whose residual stops falling (see :func:`_sweep`) is not run on to ``max_iter``: with
     ``rescue`` it restarts from its best iterate with heavy damping and no acceleration, and if that
@@ -1078,6 +1097,8 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         argmax = "closed_form" if closed_form else "numerical"
     if argmax == "closed_form" and not closed_form:
         raise ValueError("the closed-form maximiser needs separable revenue and a law that has one")
+    if memory is None:
+        memory = ANDERSON_MEMORY[argmax]
     grid = problem.on_grid(t)
     alpha = np.full(t.size, 0.5) if alpha0 is None else np.clip(np.asarray(alpha0, float), 0.0, 1.0)
     if alpha.shape != t.shape:
