@@ -2,8 +2,8 @@
 
 Both play the runs of the shipped ``quick`` tournament (the same resolved configurations) with one and
 then two worker processes, and the table reports runs per second of wall-clock time (the only clock that
-sees parallel work). labrace's path is the tournament's own: batched tasks on a spawn-based process pool,
-results appended to a Parquet store. ``mesa.batch_run`` gets each configuration as a model parameter and
+sees parallel work). labrace's path is the tournament's own: batched tasks on a pool of fresh-interpreter
+workers forked from a fork server, results appended to a Parquet store. ``mesa.batch_run`` gets each configuration as a model parameter and
 runs it to the horizon with its usual end-of-run data collection. In quick mode a few runs only.
 """
 
@@ -86,6 +86,7 @@ def run(quick: bool) -> dict:
     description = (f"The shipped `quick` tournament ({len(tasks)} runs"
                    f"{', the first without planning or myopic entrants' if quick else ''}); wall-clock "
                    f"time of a pass, median of {rounds} interleaved rounds, including the worker pool's "
-                   "start-up. Workers 0 is labrace's in-process executor; batch_run with one process also "
-                   "runs in-process.")
+                   "start-up (labrace's fork server starts once per process, in the first pool that needs "
+                   "it; batch_run forks its workers from this process). Workers 0 is labrace's in-process "
+                   "executor; batch_run with one process also runs in-process.")
     return {"name": "tournament", "rows": rows, "targets": targets, "description": description}
