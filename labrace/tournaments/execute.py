@@ -78,11 +78,11 @@ WORKER_PRELOAD = ["labrace.tournaments.execute", "policies.registry"]
 def _worker_context() -> multiprocessing.context.BaseContext:
     """Fork-server workers where the platform has them, else spawned ones.
 
-    Either way a worker starts from a fresh interpreter, not from a copy of the parent, so a run cannot
-    depend on state the parent happened to hold. The fork server is such an interpreter that imports
-    ``WORKER_PRELOAD`` once and forks each worker from itself: a pool starts in milliseconds instead of
-    paying an interpreter start and Mesa's, SciPy's and pandas' imports per worker (most of a small
-    tournament's wall time), and a process's later pools reuse the same server.
+    Either way a worker is never a copy of the parent, so a run cannot depend on state the parent
+    happened to hold: the fork server is a fresh interpreter that only imports ``WORKER_PRELOAD`` and then
+    forks each worker from itself. A pool so starts in milliseconds instead of paying an interpreter start
+    and Mesa's, SciPy's and pandas' imports per worker (most of a small tournament's wall time), and a
+    process's later pools reuse the same server.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
@@ -92,7 +92,8 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 
 
 class WorkerPool(ProcessPoolExecutor):
-    """A process pool of fresh-interpreter workers (see :func:`_worker_context`) that can be stopped at once.
+    """A process pool whose workers are never copies of the parent (see :func:`_worker_context`), and that
+    can be stopped at once.
 
     ``ProcessPoolExecutor.shutdown`` lets the running tasks and those already handed to the workers
     finish, which for a tournament means minutes of work nobody will store.
