@@ -2,9 +2,10 @@
 
 Both play the runs of the shipped ``quick`` tournament (the same resolved configurations) with one and
 then two worker processes, and the table reports runs per second of wall-clock time (the only clock that
-sees parallel work). labrace's path is the tournament's own: batched tasks on a pool of workers
-forked from a fork server (never copies of this process), results appended to a Parquet store. ``mesa.batch_run`` gets each configuration as a model parameter and
-runs it to the horizon with its usual end-of-run data collection. In quick mode a few runs only.
+sees parallel work). labrace's path is the tournament's own: batched tasks on a pool of workers forked
+from a fork server (never copies of this process), results appended to a Parquet store.
+``mesa.batch_run`` gets each configuration as a model parameter and runs it to the horizon with its usual
+end-of-run data collection. In quick mode a few runs only.
 """
 
 from __future__ import annotations
