@@ -9,6 +9,8 @@ first step where something is no longer finite, so a run either holds finite num
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from market.clearing import Clearing
@@ -44,10 +46,10 @@ def check_step(state: LabState, clearing: Clearing, t: float, t_next: float) -> 
     nan), and a sum that merely overflows just sends the check to the per-quantity search, which finds
     nothing.
     """
+    arrays = [getattr(state, attribute) for attribute, _ in CLEARED + ADVANCED]
     total = clearing.tokens + clearing.quality + clearing.pool + clearing.price
-    for attribute, _ in CLEARED + ADVANCED:
-        total += float(getattr(state, attribute).sum())
-    if np.isfinite(total):
+    total += float(np.add.reduce(np.concatenate(arrays)))  # one reduction: a sum per array costs twice as much
+    if math.isfinite(total):
         return
     for attribute, meaning in MARKET:
         value = getattr(clearing, attribute)
