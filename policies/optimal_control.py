@@ -252,7 +252,7 @@ def _rising(h: HamiltonianAt, alpha: Array) -> Array:
     The slope is taken ``END_PROBE`` inside the unit interval: at alpha = 1 a lab serves nothing and
     earns nothing, and the contest share's derivative there is not the limit from inside.
     """
-    return _signed_slope(h, np.clip(alpha, END_PROBE, 1.0 - END_PROBE))[0] > 0
+    return _end_slopes(h, alpha)[0] > 0
 
 
 def _signed_slope(h: HamiltonianAt, alpha: Array) -> tuple[Array, Array, Array]:
@@ -283,9 +283,10 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     are there). This is Chandrupatla's bracketing scheme, vectorised: each step places the next point
     by inverse quadratic interpolation through the bracket's ends and the previous point when
     Chandrupatla's test says the interpolant is monotone there (it then converges superlinearly), and
-    by bisection otherwise; the first step takes the secant through the ends. Where the marginal value of training blows up towards the low end (the power law's
-    as alpha -> 0) the interpolation is of the log ratio of the slope's two terms against log alpha, which
-    is then nearly a straight line, rather than of the slope, which is not; bisection is geometric while
+    by bisection otherwise; the first step takes the secant through the ends. Where the marginal value
+    of training blows up towards the low end (the power law's as alpha -> 0) the interpolation is of the
+    log ratio of the slope's two terms against log alpha, which is then nearly a straight line, rather
+    than of the slope, which is not; bisection is geometric while
     the bracket spans more than a factor of four. Every step keeps the new point at least the resolution
     away from both ends, so the bracket always shrinks. A point is resolved when the bracket is that
     narrow, or when a secant puts it within ``ROOT_FLAT_TOL`` of the root: closer than that the slope
@@ -503,8 +504,9 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     * ``start`` given (a warm start, e.g. the sweep's current control): a local bracket around it
       (:func:`_local_bracket`), twice ``spread`` wide where given (how far the maximum is expected to
       lie from the start: the sweep passes its last change of alpha, so that near convergence the
-      bracket is already tight and the root search needs a step or two, not a dozen). That finds the maximum nearest the start, which is the maximum when H is
-      unimodal; where it may not be, the sweep confirms its converged control with the global path.
+      bracket is already tight and the root search needs a step or two, not a dozen). That finds the
+      maximum nearest the start, which is the maximum when H is unimodal; where it may not be, the sweep
+      confirms its converged control with the global path.
     * H known to be unimodal (:attr:`HamiltonianAt.unimodal`): the slope's sign on a fixed set of levels.
     * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
       against a non-concave H), the root is found inside it, and the result is compared with both
@@ -1161,30 +1163,32 @@ def _direct_rescue(problem: LabProblem, grid: ProblemGrid, starts: tuple[Array, 
     midpoints = 0.5 * (edges[:-1] + edges[1:])
     index = np.minimum(np.searchsorted(edges, t, side="right") - 1, pieces - 1)
     settled: list[_Sweep] = []
-    candidates: list[tuple[Array, float | None]] = []
+    candidates: list[tuple[float, Array, float | None]] = []  # (NPV on the grid, control, residual if known)
     iterations = 0
+
+    def polish(start: Array, max_iter: int, damping: float, memory: int) -> None:
+        nonlocal iterations
+        run = _sweep(grid, start, h, tol, max_iter, damping, memory, argmax)
+        iterations += run.iterations
+        if run.status == "converged":
+            settled.append(run)
+        else:
+            candidates.extend((_grid_npv(grid, alpha, h), alpha, change)
+                              for alpha, change in ((run.best_alpha, run.best_change), (run.alpha, None)))
+
     for start in starts:
         sampled = solve_direct(problem, pieces, alpha0=np.interp(midpoints, t, start), tol=1e-12).alpha[index]
-        polish = _sweep(grid, sampled, h, tol, 50, 0.5, 5, argmax)
-        iterations += polish.iterations
-        if polish.status == "converged":
-            settled.append(polish)
-        else:
-            candidates += [(polish.best_alpha, polish.best_change), (polish.alpha, None), (sampled, None)]
+        candidates.append((_grid_npv(grid, sampled, h), sampled, None))
+        polish(sampled, 50, 0.5, 5)
     if not settled:
         # The best control met is usually close to a fixed point but for a jump between two maxima of H;
         # polished again, plainly (a jump can throw Anderson's extrapolation) and with damped Anderson.
-        best = max(candidates, key=lambda candidate: _grid_npv(grid, candidate[0], h))[0]
+        best = max(candidates, key=lambda candidate: candidate[0])[1]
         for damping, memory in RESCUE_POLISHES:
-            polish = _sweep(grid, best, h, tol, 100, damping, memory, argmax)
-            iterations += polish.iterations
-            if polish.status == "converged":
-                settled.append(polish)
-            else:
-                candidates += [(polish.best_alpha, polish.best_change), (polish.alpha, None)]
+            polish(best, 100, damping, memory)
     if settled:
         return max(settled, key=lambda run: _grid_npv(grid, run.alpha, h))
-    best, change = max(candidates, key=lambda candidate: _grid_npv(grid, candidate[0], h))
+    _, best, change = max(candidates, key=lambda candidate: candidate[0])
     if change is None:
         change = _fixed_point_residual(grid, best, h, argmax)
     return _Sweep(best, change, iterations, 0, "stalled", best, change)
