@@ -51,6 +51,12 @@ def _at_date(result: RunResult, figure: Figure, units: Units, column: str) -> fl
     return float(rows[column].iloc[k])
 
 
+def _over_period(result: RunResult, figure: Figure, units: Units) -> pd.DataFrame | None:
+    """A lab's rows for the steps of the figure's period (None for no such lab or a period outside the run)."""
+    rows, span = _lab(result, figure), _steps(result, figure, units)
+    return None if rows is None or span is None else rows.iloc[span]
+
+
 def compute(result: RunResult, figure: Figure, units: Units) -> float | None:
     """A lab's compute at a date, in H100e."""
     value = _at_date(result, figure, units, "compute")
@@ -59,10 +65,9 @@ def compute(result: RunResult, figure: Figure, units: Units) -> float | None:
 
 def inference_share(result: RunResult, figure: Figure, units: Units) -> float | None:
     """The share of a lab's compute over a period that served inference: sum (1 - alpha) C / sum C."""
-    rows, span = _lab(result, figure), _steps(result, figure, units)
-    if rows is None or span is None:
+    part = _over_period(result, figure, units)
+    if part is None:
         return None
-    part = rows.iloc[span]
     return float(((1.0 - part["alpha"]) * part["compute"]).sum() / part["compute"].sum())
 
 
@@ -74,10 +79,8 @@ def revenue_run_rate(result: RunResult, figure: Figure, units: Units) -> float |
 
 def revenue(result: RunResult, figure: Figure, units: Units) -> float | None:
     """A lab's revenue over a period, in US dollars (each step's rate held over the step, docs/model.md §3)."""
-    rows, span = _lab(result, figure), _steps(result, figure, units)
-    if rows is None or span is None:
-        return None
-    return units.usd(float(rows["revenue"].iloc[span].sum() * result.config.dt))
+    part = _over_period(result, figure, units)
+    return None if part is None else units.usd(float(part["revenue"].sum() * result.config.dt))
 
 
 def inference_price_decline(result: RunResult, figure: Figure, units: Units) -> float | None:
