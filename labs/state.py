@@ -40,6 +40,27 @@ def read_only(a: Array) -> Array:
     return a
 
 
+class CapabilityChange:
+    """Capability at the start and end of the last step, and the growth rate between them,
+    ``log(M_end / M_start) / dt``, worked out the first time it is read.
+
+    Policies observe the rate, but few read it (a trend forecast of rivals does): computing it when
+    asked spares every other step a log over all labs. Both capabilities are read-only state arrays
+    of that step, so the rate is the same whenever it is read.
+    """
+
+    __slots__ = ("start", "end", "dt", "_rate")
+
+    def __init__(self, start: Array | None, end: Array | None, dt: float, rate: Array | None = None) -> None:
+        self.start, self.end, self.dt, self._rate = start, end, dt, rate
+
+    @property
+    def rate(self) -> Array:
+        if self._rate is None:
+            self._rate = read_only(np.log(self.end / self.start) / self.dt)
+        return self._rate
+
+
 class LawGroup:
     """The labs that share one capability law, with their law parameters as arrays.
 
@@ -95,7 +116,7 @@ class LabState:
         self.profit = np.zeros(self.n)
         self.npv_profit = np.zeros(self.n)
         self.growth_observed = self.growth.copy()
-        self.capability_growth = np.zeros(self.n)
+        self.capability_change = CapabilityChange(None, None, 1.0, read_only(np.zeros(self.n)))
         self._step_constants: tuple[float, Array, Array, Array] | None = None
         self._step_laws: tuple[float, list[Stepper]] | None = None
         for name in OBSERVED:
@@ -184,7 +205,12 @@ class LabState:
         if self._serving_groups:
             self._update_serving()
         self.growth_observed = read_only(observed)
-        self.capability_growth = read_only(np.log(M_new / M_old) / dt)
+        self.capability_change = CapabilityChange(M_old, M_new, dt)
+
+    @property
+    def capability_growth(self) -> Array:
+        """Each lab's capability growth rate over the last step (before any breakthrough); 0 at the start."""
+        return self.capability_change.rate
 
     def apply_breakthroughs(self, factor: Array) -> None:
         """Multiply capability by ``factor`` (1 where no breakthrough happened)."""

@@ -58,17 +58,29 @@ class Observation:
         them rather than writing into them), so the observation shares them; one that is writable is
         copied. The model observes once per step, so the value is filled in directly rather than through
         the frozen dataclass's ``__init__``, whose per-field ``object.__setattr__`` was most of the cost of
-        a small model's observation; it sets every field (``tests/test_model_core.py`` checks).
+        a small model's observation. It sets every field but ``capability_growth``, which it takes from
+        the state's :class:`~labs.state.CapabilityChange` when first read (see :meth:`__getattr__`;
+        ``tests/test_model_core.py`` checks both).
         """
         obs = object.__new__(cls)
         obs.__dict__.update(t=t, dt=config.dt, horizon=config.horizon, step=step,
                             capability=_unwritable(state.capability), compute=_unwritable(state.compute),
                             trained=_unwritable(state.trained), alpha_last=_unwritable(state.alpha),
                             growth_observed=_unwritable(state.growth_observed),
-                            capability_growth=_unwritable(state.capability_growth),
+                            _capability_change=state.capability_change,
                             price_last=price_last, market=config.market, labs=config.labs, rng=rng,
                             shocks=config.shocks)
         return obs
+
+    def __getattr__(self, name: str) -> Any:
+        """``capability_growth`` of an observation made by :meth:`of_state`, on first read (Python asks
+        here only for attributes the instance does not hold): most policies never read it."""
+        change = self.__dict__.get("_capability_change")
+        if name != "capability_growth" or change is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        rate = _unwritable(change.rate)
+        self.__dict__["capability_growth"] = rate
+        return rate
 
     @classmethod
     def at_start(cls, config: RaceConfig) -> "Observation":

@@ -56,7 +56,7 @@ class CatchUpPolicy(Policy):
     def decide(self, obs: Observation, labs: Array) -> Array:
         gap = np.log(np.max(obs.capability) / obs.capability[labs])
         alpha = self.p["base"] + self.p["sensitivity"] * gap
-        return np.clip(alpha, 0.0, max(self.p["ceiling"], self.p["base"]))
+        return np.minimum(np.maximum(alpha, 0.0), max(self.p["ceiling"], self.p["base"]))  # np.clip, cheaper
 
 
 @register

@@ -136,3 +136,23 @@ def test_unknown_market_parameter_suggests_the_closest_name():
     with pytest.raises(ParameterError, match="did you mean 'delta0'") as error:
         MarketParams.from_dict({"delta": 1.0})
     assert error.value.path == "market.delta"
+
+
+@pytest.mark.parametrize("gamma", [0.5, 2.0, 3.0])
+def test_shares_when_the_contest_exponent_is_gamma_are_the_parts_of_the_markets_value(gamma):
+    """With lambda = gamma a lab's contest weight is the value it serves, so its share is that value over
+    the market's (written out here from M^gamma K); a total that overflows falls back to the rescaled
+    weights, which give the same shares."""
+    market = MarketParams.build(gamma=gamma, delta0=0.5)
+    for n in (1, 2, 7):
+        M, K = random_market(n)
+        served = M ** gamma * K
+        result = clear(M, K, 1.0, market)
+        np.testing.assert_allclose(result.shares, served / served.sum(), rtol=1e-14)
+    M = np.array([1e200, 3e199, 1e150])  # M^gamma K overflows for gamma >= 2
+    K = np.array([1.0, 2.0, 3.0])
+    expected = (M / M[0]) ** gamma * K
+    # Weights for a general exponent go through logs of M (about 460 here): rounding of about lambda log M ulps.
+    with np.errstate(over="ignore"):  # the market's value is infinite
+        shares = clear(M, K, 1.0, MarketParams.build(gamma=gamma, delta0=0.0)).shares
+    np.testing.assert_allclose(shares, expected / expected.sum(), rtol=1e-12)

@@ -106,13 +106,22 @@ def test_lab_agents_are_made_on_first_use_with_the_first_ids_and_their_groups_po
 
 
 def test_an_observation_sets_every_field_of_the_dataclass_and_shares_only_read_only_state():
-    """``Observation.of_state`` fills the value directly (not through ``__init__``): every field, no other;
-    it shares the state's read-only arrays and copies a writable one."""
+    """``Observation.of_state`` fills the value directly (not through ``__init__``): every field, no other,
+    with ``capability_growth`` worked out on first read; it shares the state's read-only arrays and
+    copies a writable one."""
     from dataclasses import fields
 
     model = RaceModel(single_lab("constant", horizon=1.0))
     obs = model.observe()
-    assert set(vars(obs)) == {f.name for f in fields(obs)}
+    assert set(vars(obs)) == {f.name for f in fields(obs)} - {"capability_growth"} | {"_capability_change"}
+    np.testing.assert_array_equal(obs.capability_growth, 0.0)
+    start = model.state.capability
+    model.step()
+    obs = model.observe()
+    np.testing.assert_array_equal(obs.capability_growth, np.log(model.state.capability / start) / model.dt)
+    assert set(vars(obs)) == {f.name for f in fields(obs)} | {"_capability_change"}
+    with pytest.raises(AttributeError, match="no attribute 'capability_gowth'"):
+        obs.capability_gowth
     np.testing.assert_array_equal(obs.capability, model.state.capability)
     with pytest.raises(ValueError, match="read-only"):
         obs.capability[0] = 2.0  # a policy cannot change the state it observes
@@ -172,3 +181,15 @@ def test_bad_parameters_raise_an_error_naming_the_parameter(build, path):
         build()
     assert error.value.path == path
     assert path.split(".")[-1] in str(error.value)
+
+
+@pytest.mark.parametrize("index", [[0], [3], [0, 1, 2], [1, 4, 7, 10], [0, 1, 3], [2, 4, 5, 9], [5, 6]])
+def test_a_policy_groups_rows_select_exactly_its_labs(index):
+    """The rows a group's alphas are written through (a slice when evenly spaced) are its labs, in order."""
+    from labrace.simulation.model import _as_slice
+
+    index = np.array(index)
+    rows = _as_slice(index)
+    np.testing.assert_array_equal(np.arange(12)[rows], index)
+    evenly = index.size == 1 or len(set(np.diff(index).tolist())) == 1
+    assert isinstance(rows, slice) == evenly

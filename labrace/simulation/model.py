@@ -29,6 +29,17 @@ LAB_COSTS = ("cost", "profit", "npv_profit")
 FREE_COMPUTE = {"cost": None, "profit": "revenue", "npv_profit": "npv"}  # what the cost columns are without costs
 
 
+def _as_slice(index: np.ndarray) -> slice | np.ndarray:
+    """The rows ``index`` as a slice when they are evenly spaced (labs seated in a repeating pattern, or
+    in one block), else ``index`` itself: assigning through a slice writes a strided view, not a scatter."""
+    if index.size == 1:
+        return slice(int(index[0]), int(index[0]) + 1)
+    stride = int(index[1] - index[0])
+    if stride > 0 and np.array_equal(np.diff(index), np.full(index.size - 1, stride)):
+        return slice(int(index[0]), int(index[-1]) + 1, stride)
+    return index
+
+
 class ScalarCollector(mesa.DataCollector):
     """Mesa's DataCollector for model attributes that are plain floats (``MESA_REPORTERS``).
 
@@ -65,6 +76,7 @@ class RaceModel(mesa.Model):
         self.price = float("nan")
         self.last_clearing: Clearing | None = None
         self.policy_groups, labels = self._give_policies()
+        self._group_rows = [_as_slice(index) for _, index in self.policy_groups]  # where each group's alpha goes
         self._lab_agents: list[Lab] | None = None  # created on first use, see _materialise_labs
         self._costs = config.market.costs
         self._reinvesting = bool(self.state.reinvesting.any())
@@ -160,8 +172,8 @@ class RaceModel(mesa.Model):
                 alpha = np.broadcast_to(alpha, labs.shape)  # as assigning it to the rows would
         else:
             alpha = np.empty(self.state.n)
-            for policy, labs in self.policy_groups:
-                alpha[labs] = policy.decide(obs, labs)
+            for (policy, labs), rows in zip(self.policy_groups, self._group_rows):
+                alpha[rows] = policy.decide(obs, labs)
         if not math.isfinite(alpha.sum()) and not np.isfinite(alpha).all():  # a finite sum has finite terms
             bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
             raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")

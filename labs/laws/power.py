@@ -48,7 +48,7 @@ class PowerLaw(CapabilityLaw):
 
     def gain(self, alpha, C, g, dt, p: Params) -> Array:
         eps = p["epsilon"]
-        return p["beta_T"] * (alpha * C) ** eps * growth_integral(eps * g, dt)
+        return (alpha * C) ** eps * (p["beta_T"] * growth_integral(eps * g, dt))
 
     def gain_dalpha(self, alpha, C, g, dt, p: Params) -> Array:
         return self.drate_dalpha(alpha, C, p) * growth_integral(p["epsilon"] * g, dt)
@@ -59,12 +59,12 @@ class PowerLaw(CapabilityLaw):
 
     def stepper(self, g, dt, p: Params):
         """:meth:`advance` with both growth integrals computed once: the same operations on the same numbers."""
-        beta, eps = p["beta_T"], p["epsilon"]
-        training, compute = growth_integral(eps * g, dt), growth_integral(g, dt)
+        eps = p["epsilon"]
+        training, compute = p["beta_T"] * growth_integral(eps * g, dt), growth_integral(g, dt)
 
         def advance(M: Array, F: Array, alpha: Array, C: Array) -> tuple[Array, Array]:
             spent = alpha * C
-            return M + beta * spent ** eps * training, F + spent * compute
+            return M + spent ** eps * training, F + spent * compute
 
         return advance
 
