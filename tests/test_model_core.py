@@ -193,3 +193,28 @@ def test_a_policy_groups_rows_select_exactly_its_labs(index):
     np.testing.assert_array_equal(np.arange(12)[rows], index)
     evenly = index.size == 1 or len(set(np.diff(index).tolist())) == 1
     assert isinstance(rows, slice) == evenly
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_shares_out_of_range_are_clipped_and_non_finite_ones_named(groups, monkeypatch):
+    """Whatever a policy returns, the labs' alpha is a fresh read-only array in [0, 1], and a NaN names its lab."""
+    labs = tuple(LabSpec.build(f"lab{i}", policy="constant" if i < 2 or groups == 1 else "erdil")
+                 for i in range(3))
+    model = RaceModel(RaceConfig(labs, horizon=1.0, dt=0.1))
+    returned = {}
+
+    def shares(values):
+        def decide(obs, index):
+            returned[index.tolist()[0]] = out = np.array(values, dtype=float)[index]
+            return out
+        return decide
+
+    for policy, _ in model.policy_groups:
+        monkeypatch.setattr(policy, "decide", shares([1.5, -0.25, 0.5]))
+    alpha = model.decide(model.observe())
+    np.testing.assert_array_equal(alpha, [1.0, 0.0, 0.5])
+    assert not alpha.flags.writeable and all(out.flags.writeable for out in returned.values())
+    for policy, _ in model.policy_groups:
+        monkeypatch.setattr(policy, "decide", shares([0.5, np.nan, 0.5]))
+    with pytest.raises(FloatingPointError, match=r"\['lab1'\]"):
+        model.decide(model.observe())

@@ -8,8 +8,6 @@ are drawn from the model's seeded generator. All of it runs on arrays across lab
 
 from __future__ import annotations
 
-import math
-
 import mesa
 import numpy as np
 import pandas as pd
@@ -164,21 +162,28 @@ class RaceModel(mesa.Model):
                                     price_last=self.price, rng=self.rng)
 
     def decide(self, obs: Observation) -> np.ndarray:
-        """Every lab's training share at ``obs``, clipped to [0, 1]; an error names labs given a non-finite one."""
+        """Every lab's training share at ``obs``, clipped to [0, 1]; an error names labs given a non-finite one.
+
+        The shares become the labs' (read-only) state, so they are always a fresh array, never one a
+        policy returned (it may keep it). Policies' shares are nearly always in range already: their
+        extremes are checked, and only shares outside [0, 1] (or NaN, which fails both comparisons)
+        take the clip and the finiteness check.
+        """
         if len(self.policy_groups) == 1:  # one policy for every lab, whose rows are 0..N-1 in order
             policy, labs = self.policy_groups[0]
-            alpha = np.asarray(policy.decide(obs, labs), dtype=float)
+            alpha = np.array(policy.decide(obs, labs), dtype=float)
             if alpha.shape != labs.shape:
-                alpha = np.broadcast_to(alpha, labs.shape)  # as assigning it to the rows would
+                alpha = np.array(np.broadcast_to(alpha, labs.shape))  # as assigning it to the rows would
         else:
             alpha = np.empty(self.state.n)
             for (policy, labs), rows in zip(self.policy_groups, self._group_rows):
                 alpha[rows] = policy.decide(obs, labs)
-        if not math.isfinite(alpha.sum()) and not np.isfinite(alpha).all():  # a finite sum has finite terms
-            bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
-            raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
-        clipped = np.maximum(alpha, 0.0)  # np.clip's dispatch costs twice as much
-        return read_only(np.minimum(clipped, 1.0, out=clipped))  # the labs' state from now on
+        if not (0.0 <= alpha.min() and alpha.max() <= 1.0):
+            if not np.isfinite(alpha).all():
+                bad = [self.state.names[i] for i in np.flatnonzero(~np.isfinite(alpha))]
+                raise FloatingPointError(f"policy returned a non-finite alpha for labs {bad}")
+            np.clip(alpha, 0.0, 1.0, out=alpha)
+        return read_only(alpha)  # the labs' state from now on
 
     def step(self) -> None:
         """One step of model.md §3; nothing once the horizon is reached (``running`` is False).
