@@ -52,6 +52,29 @@ def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, f
     return RivalPath.of_labs(t, M, K, market.gamma, market.contest_exponent)
 
 
+def rivals_now(obs: Observation, rivals: Array, rival_alpha: Array) -> RivalPath:
+    """Aggregates of ``rivals`` at the observation's time with shares ``rival_alpha``: what
+    :func:`rival_paths` forecasts for no time ahead, read off the observed state instead of projected
+    through each rival's law (a one-step decision needs nothing more).
+    """
+    if rivals.size == 0:
+        return RivalPath.none()
+    market = obs.market
+    serving = np.ones(rivals.size)
+    laws = [obs.labs[int(j)].law for j in rivals]
+    for name in dict.fromkeys(laws):
+        law = LAWS[name]
+        if law.serving is None:  # tokens per unit of compute are 1 whatever the state
+            continue
+        rows = np.flatnonzero(np.array(laws) == name)
+        p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
+        x = law.planning_state(obs.capability[rivals[rows]][:, None], obs.trained[rivals[rows]][:, None])
+        serving[rows] = serving_factor(law, x, p)[:, 0]
+    K = (1.0 - rival_alpha[rivals]) * obs.compute[rivals] * serving
+    return RivalPath.of_labs(np.array([obs.t]), obs.capability[rivals][:, None], K[:, None], market.gamma,
+                             market.contest_exponent)
+
+
 def own_problem(obs: Observation, lab: int, rivals_path: RivalPath) -> LabProblem:
     """Lab ``lab``'s optimal-control problem from now to the horizon against ``rivals_path``."""
     spec = obs.labs[lab]
@@ -99,16 +122,15 @@ def one_step_revenue_argmax(obs: Observation, labs: Array, rival_alpha: Array,
     maximiser's count of unresolved labs (see :func:`policies.optimal_control.maximise_hamiltonian`).
     """
     everyone = np.arange(obs.n_labs)
-    now = np.array([obs.t])
-    problems = [own_problem(obs, int(lab), rival_paths(obs, everyone[everyone != lab], rival_alpha, now,
-                                                       "constant_alpha"))
-                for lab in labs]
+    problems = [own_problem(obs, int(lab), rivals_now(obs, everyone[everyone != lab], rival_alpha)) for lab in labs]
     groups: dict[tuple[str, bool], list[int]] = {}
     for k, problem in enumerate(problems):
         groups.setdefault((problem.law.name, problem.revenue.separable), []).append(k)
     out = np.empty(labs.size)
     for rows in groups.values():
         t = np.full(len(rows), obs.t)
-        stacked = _stacked([problems[k] for k in rows], t)
-        out[rows] = maximise_hamiltonian(stacked.on_grid(t).at(stacked.x0, np.zeros(len(rows))), report=report)
+        # One lab's problem is already its own stack of one (scalars where a stack holds 1-element arrays).
+        stacked = problems[rows[0]] if len(rows) == 1 else _stacked([problems[k] for k in rows], t)
+        h = stacked.on_grid(t).at(np.atleast_1d(stacked.x0), np.zeros(len(rows)))
+        out[rows] = maximise_hamiltonian(h, report=report)
     return out

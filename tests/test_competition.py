@@ -168,3 +168,26 @@ def test_heterogeneous_labs_and_laws_clear_together():
             assert s.capability[i] == pytest.approx(M1[0], rel=1e-12)
             assert s.trained[i] == pytest.approx(F1[0], rel=1e-12)
             assert s.compute[i] == pytest.approx(C[i] * np.exp(spec.growth * model.dt), rel=1e-12)
+
+
+@pytest.mark.parametrize("law", ["power", "chinchilla", "inference_aware", "loss_optimal"])
+def test_rivals_now_are_the_forecast_for_no_time_ahead(law):
+    """The myopic decision's rivals (read off the observed state) are what the full forecast projects for
+    the current time through each rival's law, and their tokens are the observed compute serving at the
+    assumed shares."""
+    from policies.forecast import rivals_now
+
+    labs = (base_lab("me", policy="constant", policy_params={"alpha": 0.5}),
+            base_lab("rival", law=law, policy="constant", policy_params={"alpha": 0.35}, compute0=150.0),
+            base_lab("third", policy="constant", policy_params={"alpha": 0.6}, compute0=60.0))
+    model = RaceModel(RaceConfig(labs=labs, market=MarketParams.build(delta0=2.0, contest=3.0)))
+    for _ in range(3):
+        model.step()
+    obs = model.observe()
+    rivals, shares = np.array([1, 2]), np.array([0.2, 0.7, 0.45])
+    now = rivals_now(obs, rivals, shares)
+    projected = rival_paths(obs, rivals, shares, np.array([obs.t]), "constant_alpha")
+    for name in ("value", "tokens", "log_weight"):
+        np.testing.assert_allclose(getattr(now, name), getattr(projected, name), rtol=1e-13)
+    if LAWS[law].serving is None:
+        assert now.tokens[0] == pytest.approx(float(np.sum((1.0 - shares[rivals]) * obs.compute[rivals])), rel=1e-15)
