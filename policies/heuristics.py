@@ -54,9 +54,11 @@ class CatchUpPolicy(Policy):
     }
 
     def decide(self, obs: Observation, labs: Array) -> Array:
-        gap = np.log(np.max(obs.capability) / obs.capability[labs])
-        alpha = self.p["base"] + self.p["sensitivity"] * gap
-        return np.minimum(np.maximum(alpha, 0.0), max(self.p["ceiling"], self.p["base"]))  # np.clip, cheaper
+        # The gap is at least 0 and so is every parameter: only the ceiling can bind (worked in place).
+        alpha = np.log(np.max(obs.capability) / obs.capability[labs])
+        alpha *= self.p["sensitivity"]
+        alpha += self.p["base"]
+        return np.minimum(alpha, max(self.p["ceiling"], self.p["base"]), out=alpha)
 
 
 @register
