@@ -5,6 +5,7 @@ Scenario validation, tournaments, the command line's listings and the visualiser
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Mapping
 
 from labs.params import ParameterError, did_you_mean, resolve_params
@@ -47,12 +48,12 @@ def policy_names() -> list[str]:
     return sorted(REGISTRY)
 
 
+FAMILY_MODULES = ("policies.erdil", "policies.feedback_policy", "policies.heuristics", "policies.hjb",
+                  "policies.nash", "policies.pontryagin", "policies.steady_state")
+"""The modules that define the policy families (importing one runs its ``@register`` decorators)."""
+
+
 def _load_families() -> None:
     """Import every family module once so that their ``@register`` decorators have run."""
-    import policies.erdil  # noqa: F401
-    import policies.feedback_policy  # noqa: F401
-    import policies.heuristics  # noqa: F401
-    import policies.hjb  # noqa: F401
-    import policies.nash  # noqa: F401
-    import policies.pontryagin  # noqa: F401
-    import policies.steady_state  # noqa: F401
+    for module in FAMILY_MODULES:
+        importlib.import_module(module)
