@@ -73,6 +73,10 @@ class LawGroup:
         self.index = index
         self.rows: Array | slice = slice(None) if index.size == len(specs) else index
         self.params = law_param_arrays(law, specs, index)
+        # What the group's labs all share is one number rather than an array of copies of it: a power
+        # with one exponent can take numpy's fast paths (a square root for epsilon = 1/2).
+        self.shared_params = {name: (float(v[0]) if v.size and (v == v[0]).all() else v)
+                              for name, v in self.params.items()}
 
 
 class LabState:
@@ -84,7 +88,11 @@ class LabState:
         self.compute0 = np.array([s.compute0 for s in specs], dtype=float)
         self.growth = np.array([s.growth for s in specs], dtype=float)
         self.discount = np.array([s.discount for s in specs], dtype=float)
-        self._minus_discount = -self.discount  # negating is exact: -rho t is this times t, bit for bit
+        # The rate a step's revenue is discounted at: one number when every lab has it, so a step takes one
+        # exp instead of one per lab (numpy's exp gives a scalar the bits it gives each array element).
+        rate = self.discount[0] if self.n and (self.discount == self.discount[0]).all() else self.discount
+        self._minus_discount = -rate  # negating is exact: -rho t is this times t, bit for bit
+        self._discount_rate = rate
         self.reinvesting = np.array([s.reinvests for s in specs], dtype=bool)
         if self.reinvesting.any():  # compute is a state for these labs (docs/model.md §7)
             self.reinvest = np.array([s.reinvest or 0.0 for s in specs], dtype=float)
@@ -117,7 +125,7 @@ class LabState:
         self.npv_profit = np.zeros(self.n)
         self.growth_observed = self.growth.copy()
         self.capability_change = CapabilityChange(None, None, 1.0, read_only(np.zeros(self.n)))
-        self._step_constants: tuple[float, Array, Array, Array] | None = None
+        self._step_constants: tuple[float, Array, Array, Array | float] | None = None
         self._step_laws: tuple[float, list[Stepper]] | None = None
         for name in OBSERVED:
             read_only(getattr(self, name))
@@ -129,14 +137,14 @@ class LabState:
         """
         if self._step_constants is None or self._step_constants[0] != dt:
             growth = np.exp(self.growth * dt)
-            self._step_constants = (dt, growth, np.log(growth) / dt,
-                                    -np.expm1(-self.discount * dt) / self.discount)
+            rate = self._discount_rate
+            self._step_constants = (dt, growth, np.log(growth) / dt, -np.expm1(-rate * dt) / rate)
         return self._step_constants[1:]
 
     def _steppers(self, dt: float) -> list[Stepper]:
         """Each law group's stepper at the labs' own compute growth: made once per step length, not per step."""
         if self._step_laws is None or self._step_laws[0] != dt:
-            self._step_laws = (dt, [group.law.stepper(self.growth[group.rows], dt, group.params)
+            self._step_laws = (dt, [group.law.stepper(self.growth[group.rows], dt, group.shared_params)
                                     for group in self.groups])
         return self._step_laws[1]
 
@@ -185,7 +193,7 @@ class LabState:
             steppers = self._steppers(dt)
         else:
             rate = self.growth + extra_growth
-            steppers = [group.law.stepper(rate[group.rows], dt, group.params) for group in self.groups]
+            steppers = [group.law.stepper(rate[group.rows], dt, group.shared_params) for group in self.groups]
         if self._one_group:
             M_new, F_new = steppers[0](M_old, self.trained, self.alpha, C_old)
         else:

@@ -218,3 +218,22 @@ def test_shares_out_of_range_are_clipped_and_non_finite_ones_named(groups, monke
         monkeypatch.setattr(policy, "decide", shares([0.5, np.nan, 0.5]))
     with pytest.raises(FloatingPointError, match=r"\['lab1'\]"):
         model.decide(model.observe())
+
+
+def test_a_law_groups_shared_parameters_are_numbers_and_give_the_per_lab_step():
+    """Parameters every lab of a law shares become one number (numpy's fast paths for one exponent); the
+    step they give equals the law's own advance with per-lab arrays, to rounding."""
+    from labs.laws import LAWS
+
+    labs = tuple(LabSpec.build(f"l{i}", law_params={"epsilon": 0.5, "beta_T": 1.0 + i}, policy="constant",
+                               compute0=50.0 + 10 * i, growth=0.1 + 0.02 * i) for i in range(4))
+    model = RaceModel(RaceConfig(labs, horizon=1.0, dt=0.1))
+    group = model.state.groups[0]
+    assert group.shared_params["epsilon"] == 0.5 and isinstance(group.shared_params["epsilon"], float)
+    np.testing.assert_array_equal(group.shared_params["beta_T"], [1.0, 2.0, 3.0, 4.0])
+    s = model.state
+    M, F, C = s.capability, s.trained, s.compute
+    model.step()
+    expected_M, expected_F = LAWS["power"].advance(M, F, s.alpha, C, s.growth, 0.1, group.params)
+    np.testing.assert_allclose(s.capability, expected_M, rtol=1e-15)
+    np.testing.assert_allclose(s.trained, expected_F, rtol=1e-15)
