@@ -33,9 +33,13 @@ class Recorder:
         if missing:
             raise ValueError(f"lab columns neither written nor copied: {sorted(missing)}")
         # Rows past ``size`` are not written yet and hold arbitrary numbers: readers take ``[:size]``. (Filling
-        # them first would write every array twice.)
+        # them first would write every array twice.) The written columns are slabs of one block: one
+        # large allocation is mapped in a few pages (the kernel backs it with huge pages, or the allocator
+        # reuses a freed one), where an allocation per column would fault in every 4 KiB page as rows
+        # are first written, which cost large populations more than the writes themselves.
         self.t = np.empty(steps)
-        self.labs = {c: np.empty((steps, len(names))) for c in written}
+        block = np.empty((len(written), steps, len(names)))
+        self.labs = {c: block[j] for j, c in enumerate(written)}
         zeros = np.zeros((steps, len(names)))
         for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
             self.labs[c] = zeros if source is None else self.labs[source]
