@@ -6,7 +6,7 @@ reports its median time and its relative NPV error against a grid-converged refe
 (labrace's sweep on a very fine grid, cross-checked against the next-coarser grid and solve_bvp at a
 tight tolerance). "Time to 1e-6" is the cheapest rung whose error is at most 1e-6. A second part times
 one warm-started re-plan of one lab in a congested Pontryagin duopoly, the operation a receding-horizon
-run repeats.
+run repeats: deterministic, and with the realistic study's compute noise (the target's case).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from benchmarks.euler_sweep import euler_sweep
 from benchmarks.timing import measure
 from labs.spec import LabSpec
 from market.params import MarketParams
-from market.config import RaceConfig
+from market.config import RaceConfig, ShockParams
 from labrace.simulation.model import RaceModel
 from policies.base import forget_cold_solves
 from policies.optimal_control import solve_pontryagin
@@ -109,16 +109,25 @@ def _euler_rungs(quick: bool) -> list[tuple[str, Callable[[], dict]]]:
     return [(f"{n} points", solver(n)) for n in sizes]
 
 
-def duopoly_config() -> RaceConfig:
-    """Two Pontryagin labs (the second with 20% more compute) in a congested market (delta0 = 1)."""
+STUDY_NOISE = 0.1  # log-compute volatility per square-root year of the realistic study's scenarios
+
+
+def duopoly_config(compute_noise: float = 0.0) -> RaceConfig:
+    """Two Pontryagin labs (the second with 20% more compute) in a congested market (delta0 = 1), with
+    ``compute_noise`` (seed 0)."""
     labs = (LabSpec.build("lab_a"), LabSpec.build("lab_b", compute0=120.0))
-    return RaceConfig(labs, market=MarketParams.build(delta0=1.0), horizon=10.0, dt=0.1, name="pontryagin-duopoly")
+    return RaceConfig(labs, market=MarketParams.build(delta0=1.0), shocks=ShockParams(compute_noise=compute_noise),
+                      horizon=10.0, dt=0.1, name="pontryagin-duopoly")
 
 
-def replan_timing(quick: bool) -> dict[str, float]:
+def replan_timing(quick: bool, compute_noise: float = 0.0) -> dict[str, float]:
     """One lab's re-plan at step 11 of the duopoly (a re-plan time), warm-started from its plan of step 6,
-    and the same re-plan from a cold start."""
-    model = RaceModel(duopoly_config())
+    and the same re-plan from a cold start.
+
+    Without noise the previous plan foresaw the state exactly and is nearly the new plan's fixed point;
+    with compute noise the state has moved off it, as in every re-plan of a noisy study.
+    """
+    model = RaceModel(duopoly_config(compute_noise))
     for _ in range(11):
         model.step()
     policy = model.policy_groups[0][0]
@@ -128,8 +137,8 @@ def replan_timing(quick: bool) -> dict[str, float]:
     previous = policy.plans.pop(0)
     cold = measure(lambda: (forget_cold_solves(), policy.plan(obs, 0))[1], repeats=repeats, warmup=0)
     policy.plans[0] = previous
-    return {"warm_s": warm.median, "warm_iterations": warm.value.iterations, "cold_s": cold.median,
-            "cold_iterations": cold.value.iterations, "grid_points": warm.value.grid_points,
+    return {"compute_noise": compute_noise, "warm_s": warm.median, "warm_iterations": warm.value.iterations,
+            "cold_s": cold.median, "cold_iterations": cold.value.iterations, "grid_points": warm.value.grid_points,
             "npv_warm_vs_cold_rel": abs(warm.value.npv / cold.value.npv - 1.0)}
 
 
@@ -143,7 +152,8 @@ def run(quick: bool) -> dict:
     rows = (_ladder("labrace solve_pontryagin", _labrace_rungs(quick), reference["npv"], quick)
             + _ladder("scipy solve_bvp", _bvp_rungs(quick), reference["npv"], quick)
             + _ladder("Euler sweep", _euler_rungs(quick), reference["npv"], quick))
-    replan = replan_timing(quick)
+    replans = [replan_timing(quick), replan_timing(quick, STUDY_NOISE)]
+    noisy = replans[1]
     best = {m: _time_to_target(rows, m) for m in ("labrace solve_pontryagin", "scipy solve_bvp", "Euler sweep")}
     ours, bvp = best["labrace solve_pontryagin"], best["scipy solve_bvp"]
     errors = [r["rel_error"] for r in rows if r["method"] == "labrace solve_pontryagin"
@@ -157,10 +167,10 @@ def run(quick: bool) -> dict:
          "met": bool(ours and bvp and speedup >= SPEEDUP_TARGET)},
         {"target": f"labrace's NPV error falls monotonely as the grid is refined (tol {GRID_TOL:g})",
          "measured": ", ".join(f"{e:.1e}" for e in errors), "met": monotone},
-        {"target": "warm re-plan of one lab in a Pontryagin duopoly <= 10 ms",
-         "measured": f"{replan['warm_s'] * 1e3:.2f} ms ({replan['grid_points']} grid points, "
-                     f"{replan['warm_iterations']} sweeps)",
-         "met": replan["warm_s"] <= REPLAN_TARGET_S},
+        {"target": f"warm re-plan of one lab in a Pontryagin duopoly with compute noise {STUDY_NOISE:g} <= 10 ms",
+         "measured": f"{noisy['warm_s'] * 1e3:.2f} ms ({noisy['grid_points']} grid points, "
+                     f"{noisy['warm_iterations']} sweeps)",
+         "met": noisy["warm_s"] <= REPLAN_TARGET_S},
     ]
     return {"name": "optimal_control", "reference": reference, "rows": rows, "time_to_target": best,
-            "replan": replan, "targets": targets}
+            "replans": replans, "targets": targets}

@@ -54,11 +54,13 @@ def _control(r: dict) -> list[str]:
     for method, row in r["time_to_target"].items():
         out.append(f"- {method}: " + (f"{row['setting']}, {row['median_s'] * 1e3:.2f} ms (error {row['rel_error']:.1e})"
                                       if row else "not reached on the ladder measured"))
-    rp = r["replan"]
-    out += ["", f"Warm re-plan of one lab in the congested Pontryagin duopoly ({rp['grid_points']} grid points, "
-            f"numerical Hamiltonian maximiser): {rp['warm_s'] * 1e3:.2f} ms ({rp['warm_iterations']} sweeps); "
-            f"the same re-plan from a cold start: {rp['cold_s'] * 1e3:.1f} ms ({rp['cold_iterations']} sweeps); "
-            f"NPV of the two plans differs by {rp['npv_warm_vs_cold_rel']:.1e} relative.", ""]
+    out += ["", "Re-plan of one lab at step 11 of the congested Pontryagin duopoly (numerical Hamiltonian "
+            "maximiser), warm-started from its plan of step 6 and from a cold start:", ""]
+    out += table(_ms(r["replans"], "warm_s", "cold_s"), [("compute_noise", "Compute noise"), ("grid_points", "Grid points"),
+                                ("warm_s", "Warm ms"), ("warm_iterations", "Warm sweeps"), ("cold_s", "Cold ms"),
+                                ("cold_iterations", "Cold sweeps"),
+                                ("npv_warm_vs_cold_rel", "NPV warm vs cold (relative)")])
+    out.append("")
     return out
 
 
