@@ -275,7 +275,7 @@ def _log_ratio(slope: Array, gain: Array, loss: Array) -> Array:
 
 
 def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None,
-                    ends: "tuple[Slopes, Slopes] | None" = None) -> Array:
+                    ends: "tuple[Slopes, Slopes] | None" = None, xtol: Array | float = 0.0) -> Array:
     """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
@@ -295,6 +295,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     points still unresolved.
     """
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    xtol = np.broadcast_to(np.asarray(xtol, dtype=float), lo.shape)
     out = np.empty(lo.size)
     where = np.arange(lo.size)  # the original positions of the points still being worked on
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -311,13 +312,13 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
         for _ in range(ROOT_MAX_STEPS):
             low, high = np.minimum(a, b), np.maximum(a, b)
             width = high - low
-            resolution = 0.5 * ROOT_XTOL * np.maximum(low, 1e-3)
+            resolution = np.maximum(0.5 * ROOT_XTOL * np.maximum(low, 1e-3), 0.5 * xtol)
             done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
             if not first:
                 # The newest point's distance to the root, estimated with the flatter of the secants to
                 # the previous point and to the far end (so a steep far end cannot make it look close).
                 slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
-                done |= (slope < 0) & (np.abs(fa / slope) <= ROOT_FLAT_TOL)
+                done |= (slope < 0) & (np.abs(fa / slope) <= np.maximum(ROOT_FLAT_TOL, 0.5 * xtol))
             some_done = bool(done.any())
             if some_done:
                 if done.all():
@@ -327,9 +328,9 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                     out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
                     keep = np.flatnonzero(~done)
                     h = h.take(keep)
-                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution = (
+                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution, xtol = (
                         v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width,
-                                          resolution))
+                                          resolution, xtol))
                     some_done = False
             if logs:
                 # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
@@ -482,19 +483,21 @@ def _scan_bracket(h: HamiltonianAt) -> tuple[Array, Array, Array, Array]:
 
 
 def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
-            ends: tuple[Slopes, Slopes] | None = None, report: dict | None = None) -> Array:
+            ends: tuple[Slopes, Slopes] | None = None, report: dict | None = None,
+            xtol: Array | float = 0.0) -> Array:
     """The argmax in each bracket: an end where H does not rise into it (or keeps rising out of it),
     else the bracketed root of dH/dalpha (given the slopes at the ends, if known)."""
     inner = up_lo & ~up_hi
     out = np.where(up_hi, hi, lo)
     if inner.any():
         out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out), report,
-                                              ends), out)
+                                              ends, xtol), out)
     return out
 
 
 def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None,
-                         report: dict | None = None, spread: Array | None = None) -> Array:
+                         report: dict | None = None, spread: Array | None = None,
+                         xtol: Array | float = 0.0) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
     Every path ends in :func:`_bracketed_root`, a bracketing root search on dH/dalpha that resolves
@@ -517,15 +520,15 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     """
     if start is not None:
         half = LOCAL_HALF_WIDTH if spread is None else np.clip(2.0 * spread, LOCAL_MIN_HALF_WIDTH, LOCAL_HALF_WIDTH)
-        return _finish(h, *_local_bracket(h, start, half), report=report)
+        return _finish(h, *_local_bracket(h, start, half), report=report, xtol=xtol)
     if h.unimodal:
-        return _finish(h, *_scan_bracket(h), report=report)
+        return _finish(h, *_scan_bracket(h), report=report, xtol=xtol)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
     scan = h.value(levels)
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
-    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report=report)
+    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report=report, xtol=xtol)
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
@@ -986,6 +989,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     global_search = False
     jumps: list[Array] = []
     spread: Array | None = None
+    ratio = 1.0  # the last change over the one before it: how fast the iteration is converging
     frozen: Array | None = None  # switch points held at their maximum (see below)
     status = "cap"
     for iterations in range(1, max_iter + 1):
@@ -994,17 +998,23 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             target = _closed_form_target(grid, path.revenue, path.costate)
         else:
             hamiltonian = grid.at(path.x, path.costate)
+            # The global path's answers are not all roots of dH/dalpha (it compares H's values), so it
+            # resolves to the verdict's accuracy throughout.
+            xtol = _inner_tolerance(None if global_search else spread, ratio, tol)
             if global_search:
-                target = maximise_hamiltonian(hamiltonian)
+                target = maximise_hamiltonian(hamiltonian, xtol=xtol)
             else:
-                target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
-        if frozen is not None:
-            target = np.where(frozen, alpha, target)
+                target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread, xtol=xtol)
+            if frozen is not None:
+                target, xtol = np.where(frozen, alpha, target), np.where(frozen, 0.0, xtol)
+            if _settles(np.abs(target - alpha) - xtol, tol, target, last_target):
+                # It may have converged: the targets resolved loosely are resolved to the verdict's
+                # accuracy before the verdict is taken.
+                target = _resolved(hamiltonian, target, xtol, VERDICT_FRACTION * tol)
         residual = target - alpha
         size = np.abs(residual)
         unsettled = size >= tol
-        settled = not unsettled.any() or (last_target is not None
-                                           and _only_a_switch_band(unsettled, target, last_target))
+        settled = _settles(size, tol, target, last_target)
         if settled and argmax != "closed_form" and not global_search and not hamiltonian.unimodal:
             # The local maximiser found the maximum nearest the control; confirm it is the global one.
             global_target = _globally_checked(hamiltonian, target)
@@ -1060,6 +1070,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             grew_at = change
         elif change < UNDAMP_FALL * grew_at:
             theta = damping
+        ratio = min(1.0, change / previous)  # 0 after the first sweep: the second resolves fully
         previous = change
         steps.append(alpha)
         residuals.append(residual)
@@ -1208,6 +1219,54 @@ def _fixed_point_residual(grid: ProblemGrid, alpha: Array, h: float, argmax: str
     hamiltonian = grid.at(x, costate)
     target = closed_form_alpha(hamiltonian) if argmax == "closed_form" else maximise_hamiltonian(hamiltonian)
     return float(np.max(np.abs(target - alpha)))
+
+
+INNER_FRACTION = 1e-3  # a sweep resolves each maximum of H to this fraction of the change it expects ...
+INNER_LOOSEST = 0.1 * JUMP  # ... never more loosely than this (a jump between maxima must stand out) ...
+VERDICT_FRACTION = 1e-2  # ... and to this fraction of the tolerance before it may declare convergence
+
+
+def _inner_tolerance(spread: Array | None, ratio: float, tol: float) -> Array | float:
+    """How tightly a sweep resolves each maximum of H: ``INNER_FRACTION`` of the change of alpha it
+    expects there, never more loosely than ``INNER_LOOSEST`` nor more tightly than ``VERDICT_FRACTION``
+    of ``tol``.
+
+    The expected change at a point is its last change (``spread``) times the factor by which the
+    sweep's largest change fell last time (``ratio``; 0 until two changes are known, so the first two
+    sweeps resolve to the floor). A target the iteration will move away from needs no more digits than
+    the move, and resolving it to rounding costs a few slope evaluations more per sweep; an error of a
+    small fraction of the next change leaves the Anderson-accelerated iteration's progress as it is
+    (a fraction of the last change was not enough: the acceleration shrinks the change by more than a
+    factor of ten per sweep, and errors of that size slowed it). Convergence is never declared on these
+    loose targets (see :func:`_resolved`)."""
+    if spread is None:
+        return VERDICT_FRACTION * tol
+    return np.clip(INNER_FRACTION * ratio * spread, VERDICT_FRACTION * tol, max(INNER_LOOSEST, VERDICT_FRACTION * tol))
+
+
+def _resolved(h: HamiltonianAt, target: Array, xtol: Array | float, accuracy: float) -> Array:
+    """``target`` (maxima of H resolved to within ``xtol``, per point) with those resolved more loosely
+    than ``accuracy`` resolved again to it, from a bracket about their own width. A maximum on a bound
+    (0 or 1) is exact whatever ``xtol``: only interior roots of dH/dalpha are resolved loosely.
+
+    The sweep calls it whenever its loose targets cannot rule out convergence (their changes less
+    their resolution would pass the verdict), so that a converged verdict is always taken on maxima
+    resolved to ``VERDICT_FRACTION * tol``, well inside ``tol``: the verdict is as honest as with
+    maxima resolved to rounding."""
+    loose = np.flatnonzero((np.broadcast_to(xtol, target.shape) > accuracy) & (target > 0.0) & (target < 1.0))
+    if not loose.size:
+        return target
+    out = target.copy()
+    out[loose] = maximise_hamiltonian(h.take(loose), start=target[loose],
+                                      spread=np.broadcast_to(xtol, target.shape)[loose], xtol=accuracy)
+    return out
+
+
+def _settles(size: Array, tol: float, target: Array, last_target: Array | None) -> bool:
+    """Whether a sweep whose targets are ``size`` from the control has settled: everywhere below ``tol``,
+    or everywhere but a switch band (:func:`_only_a_switch_band`)."""
+    unsettled = size >= tol
+    return not unsettled.any() or (last_target is not None and _only_a_switch_band(unsettled, target, last_target))
 
 
 def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = SWITCH_BAND) -> bool:
