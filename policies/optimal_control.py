@@ -147,8 +147,8 @@ class HamiltonianAt:
         n = self.grid.t.shape[-1] if np.ndim(self.grid.t) else 1
         sub.grid = self.grid.take(index)
         sub.costate = take_points(np.asarray(self.costate), index, n)
-        sub.capability = take_points(np.asarray(self.capability), index, n)
         sub.revenue = self.revenue.take(index, sub.grid.revenue)
+        sub.capability = sub.revenue.M
         return sub
 
     @property
@@ -295,14 +295,14 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     points still unresolved.
     """
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    xtol = np.broadcast_to(np.asarray(xtol, dtype=float), lo.shape)
+    half_xtol = np.broadcast_to(0.5 * np.asarray(xtol, dtype=float), lo.shape)
+    flat_tol = np.maximum(ROOT_FLAT_TOL, half_xtol)
     out = np.empty(lo.size)
     where = np.arange(lo.size)  # the original positions of the points still being worked on
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
         a, b = lo, hi
-        (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = (
-            (_end_slopes(h, a), _end_slopes(h, b)) if ends is None else ends)
+        (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = _both_end_slopes(h, a, b) if ends is None else ends
         singular = gain_lo > SINGULAR_GAIN * gain_hi  # the marginal value of training blows up towards lo
         logs = bool(singular.any())  # whether any point interpolates in logs (see below)
         ga = _log_ratio(fa, gain_lo, loss_lo) if logs else fa
@@ -312,13 +312,13 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
         for _ in range(ROOT_MAX_STEPS):
             low, high = np.minimum(a, b), np.maximum(a, b)
             width = high - low
-            resolution = np.maximum(0.5 * ROOT_XTOL * np.maximum(low, 1e-3), 0.5 * xtol)
+            resolution = np.maximum(0.5 * ROOT_XTOL * np.maximum(low, 1e-3), half_xtol)
             done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
             if not first:
                 # The newest point's distance to the root, estimated with the flatter of the secants to
                 # the previous point and to the far end (so a steep far end cannot make it look close).
                 slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
-                done |= (slope < 0) & (np.abs(fa / slope) <= np.maximum(ROOT_FLAT_TOL, 0.5 * xtol))
+                done |= (slope < 0) & (np.abs(fa / slope) <= flat_tol)
             some_done = bool(done.any())
             if some_done:
                 if done.all():
@@ -328,9 +328,9 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                     out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
                     keep = np.flatnonzero(~done)
                     h = h.take(keep)
-                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution, xtol = (
-                        v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width,
-                                          resolution, xtol))
+                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution, half_xtol, \
+                        flat_tol = (v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high,
+                                                      width, resolution, half_xtol, flat_tol))
                     some_done = False
             if logs:
                 # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
@@ -353,7 +353,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                 x = np.where(bisect, np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high),
                                               0.5 * (low + high)), x)
             margin = np.minimum(resolution, 0.5 * width)
-            x = np.clip(x, low + margin, high - margin)
+            x = np.minimum(np.maximum(x, low + margin), high - margin)
             if some_done:
                 x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
             fx, gain, loss = _signed_slope(h, x)
@@ -422,7 +422,14 @@ Slopes = tuple[Array, Array, Array]
 
 def _end_slopes(h: HamiltonianAt, alpha: Array) -> Slopes:
     """:func:`_signed_slope` at a bracket end ``alpha``, taken ``END_PROBE`` inside the unit interval."""
-    return _signed_slope(h, np.clip(alpha, END_PROBE, 1.0 - END_PROBE))
+    return _signed_slope(h, np.minimum(np.maximum(alpha, END_PROBE), 1.0 - END_PROBE))
+
+
+def _both_end_slopes(h: HamiltonianAt, lo: Array, hi: Array) -> tuple[Slopes, Slopes]:
+    """:func:`_end_slopes` at both ends of a set of brackets, in one evaluation of the slope (its cost is
+    mostly per call, not per point)."""
+    both = _end_slopes(h, np.stack([lo, hi]))
+    return tuple(v[0] for v in both), tuple(v[1] for v in both)
 
 
 def _update_slopes(h: HamiltonianAt, alpha: Array, moved: Array, slopes: Slopes) -> Slopes:
@@ -447,10 +454,10 @@ def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = L
     It starts ``half_width`` (per point, or one for all) either side and grows fourfold (on the failing
     side only) until H rises at its low end and falls at its high end, or it reaches 0 or 1.
     """
-    centre = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
+    centre = np.minimum(np.maximum(np.asarray(start, dtype=float), 0.0), 1.0)
     half = half_width
     lo, hi = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
-    at_lo, at_hi = _end_slopes(h, lo), _end_slopes(h, hi)
+    at_lo, at_hi = _both_end_slopes(h, lo, hi)
     while True:
         up_lo, up_hi = at_lo[0] > 0, at_hi[0] > 0
         left = ~up_lo & (lo > 0.0)  # H already falls at lo: the maximum lies below it
@@ -519,7 +526,8 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     happens in practice, but a caller that must say whether it converged can check) and ``width``.
     """
     if start is not None:
-        half = LOCAL_HALF_WIDTH if spread is None else np.clip(2.0 * spread, LOCAL_MIN_HALF_WIDTH, LOCAL_HALF_WIDTH)
+        half = (LOCAL_HALF_WIDTH if spread is None
+                else np.minimum(np.maximum(2.0 * spread, LOCAL_MIN_HALF_WIDTH), LOCAL_HALF_WIDTH))
         return _finish(h, *_local_bracket(h, start, half), report=report, xtol=xtol)
     if h.unimodal:
         return _finish(h, *_scan_bracket(h), report=report, xtol=xtol)
@@ -528,7 +536,8 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
-    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report=report, xtol=xtol)
+    rising = _rising(h, np.stack([lo, hi]))
+    root = _finish(h, lo, hi, rising[0], rising[1], report=report, xtol=xtol)
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
