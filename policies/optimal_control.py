@@ -522,6 +522,9 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
       against a non-concave H), the root is found inside it, and the result is compared with both
       corners so that corner solutions are exact, as in :func:`maximise_hamiltonian_bisect`.
 
+    ``xtol`` (per point, or one for all) is how closely an interior maximum must be resolved (see
+    :func:`_bracketed_root`); 0 resolves it to rounding.
+
     ``report``, if given, receives ``unresolved`` (points whose bracket hit the step bound; it never
     happens in practice, but a caller that must say whether it converged can check) and ``width``.
     """
@@ -536,8 +539,8 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
-    rising = _rising(h, np.stack([lo, hi]))
-    root = _finish(h, lo, hi, rising[0], rising[1], report=report, xtol=xtol)
+    ends = _both_end_slopes(h, lo, hi)
+    root = _finish(h, lo, hi, ends[0][0] > 0, ends[1][0] > 0, ends, report=report, xtol=xtol)
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
