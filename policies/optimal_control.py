@@ -309,6 +309,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
         gb = _log_ratio(fb, gain_hi, loss_hi) if logs else fb
         c, fc, gc = b, fb, gb
         first = True
+        held = None  # points resolved in an earlier step and not yet dropped: they stay resolved
         for _ in range(ROOT_MAX_STEPS):
             low, high = np.minimum(a, b), np.maximum(a, b)
             width = high - low
@@ -319,6 +320,8 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                 # the previous point and to the far end (so a steep far end cannot make it look close).
                 slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
                 done |= (slope < 0) & (np.abs(fa / slope) <= flat_tol)
+            if held is not None:
+                done |= held
             some_done = bool(done.any())
             if some_done:
                 if done.all():
@@ -332,6 +335,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                         flat_tol = (v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high,
                                                       width, resolution, half_xtol, flat_tol))
                     some_done = False
+            held = done if some_done else None
             if logs:
                 # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
                 # and both are defined (a power of alpha is a straight line there), else the slope itself.
@@ -973,6 +977,7 @@ class _Sweep:
     status: str  # "converged", "stalled" or "cap"
     best_alpha: Array
     best_change: float
+    resolution: float = 0.0  # how closely the maxima of H a converged verdict was taken on were resolved
 
 
 def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int, damping: float,
@@ -1019,10 +1024,11 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
                 target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread, xtol=xtol)
             if frozen is not None:
                 target, xtol = np.where(frozen, alpha, target), np.where(frozen, 0.0, xtol)
-            if _settles(np.abs(target - alpha) - xtol, tol, target, last_target):
+            resolution = np.where((target > 0.0) & (target < 1.0), xtol, 0.0)  # a maximum on a bound is exact
+            if _settles(np.abs(target - alpha) - resolution, tol, target, last_target):
                 # It may have converged: the targets resolved loosely are resolved to the verdict's
                 # accuracy before the verdict is taken.
-                target = _resolved(hamiltonian, target, xtol, VERDICT_FRACTION * tol)
+                target, resolution = _resolved(hamiltonian, target, resolution, VERDICT_FRACTION * tol)
         residual = target - alpha
         size = np.abs(residual)
         unsettled = size >= tol
@@ -1090,7 +1096,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         if freeze is not None:
             alpha = np.where(freeze, target, alpha)
         spread = size  # how far the next maximum is expected to lie from the next control
-    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
+    verdict = float(np.max(resolution)) if status == "converged" and argmax != "closed_form" else 0.0
+    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change, verdict)
 
 
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
@@ -1159,7 +1166,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         npv=float(npv_path[-1]), iterations=iterations, change=run.change, converged=converged,
         method=f"forward-backward sweep ({argmax} argmax, cumulative Simpson)",
         message=message, extra={"switch_cells": run.switch_cells, "rescue": rescue_used,
-                                "status": run.status})
+                                "status": run.status, "resolution": run.resolution})
 
 
 RESCUE_POLISHES = ((1.0, 0), (0.5, 5))  # (damping, Anderson memory) of the second polish of a rescue
@@ -1256,22 +1263,22 @@ def _inner_tolerance(spread: Array | None, ratio: float, tol: float) -> Array | 
     return np.clip(INNER_FRACTION * ratio * spread, VERDICT_FRACTION * tol, max(INNER_LOOSEST, VERDICT_FRACTION * tol))
 
 
-def _resolved(h: HamiltonianAt, target: Array, xtol: Array | float, accuracy: float) -> Array:
-    """``target`` (maxima of H resolved to within ``xtol``, per point) with those resolved more loosely
-    than ``accuracy`` resolved again to it, from a bracket about their own width. A maximum on a bound
-    (0 or 1) is exact whatever ``xtol``: only interior roots of dH/dalpha are resolved loosely.
+def _resolved(h: HamiltonianAt, target: Array, resolution: Array, accuracy: float) -> tuple[Array, Array]:
+    """``target`` (maxima of H, each resolved to within ``resolution``: 0 on a bound, where a maximum is
+    exact) with those resolved more loosely than ``accuracy`` resolved again to it, from a bracket about
+    their own width; and the resolution of each after that.
 
     The sweep calls it whenever its loose targets cannot rule out convergence (their changes less
     their resolution would pass the verdict), so that a converged verdict is always taken on maxima
     resolved to ``VERDICT_FRACTION * tol``, well inside ``tol``: the verdict is as honest as with
     maxima resolved to rounding."""
-    loose = np.flatnonzero((np.broadcast_to(xtol, target.shape) > accuracy) & (target > 0.0) & (target < 1.0))
+    loose = np.flatnonzero(resolution > accuracy)
     if not loose.size:
-        return target
-    out = target.copy()
-    out[loose] = maximise_hamiltonian(h.take(loose), start=target[loose],
-                                      spread=np.broadcast_to(xtol, target.shape)[loose], xtol=accuracy)
-    return out
+        return target, resolution
+    out, finer = target.copy(), resolution.copy()
+    out[loose] = maximise_hamiltonian(h.take(loose), start=target[loose], spread=resolution[loose], xtol=accuracy)
+    finer[loose] = accuracy
+    return out, finer
 
 
 def _settles(size: Array, tol: float, target: Array, last_target: Array | None) -> bool:
