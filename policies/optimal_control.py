@@ -20,7 +20,10 @@ is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
 then rescues the solve (heavier damping, then the direct method) rather than running to its cap. The
-damping a growing change imposes is lifted once the change has fallen well below where it grew.
+damping a growing change imposes is lifted once the change has fallen well below where it grew. Each
+sweep resolves the maxima of H only to a small fraction of the change it expects next (the move makes
+more digits useless), and to 1% of the tolerance before it declares convergence
+(:func:`_inner_tolerance`, :func:`_resolved`).
 
 On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
 it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
@@ -276,7 +279,8 @@ def _log_ratio(slope: Array, gain: Array, loss: Array) -> Array:
 
 def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None,
                     ends: "tuple[Slopes, Slopes] | None" = None, xtol: Array | float = 0.0) -> Array:
-    """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
+    """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding
+    or, where ``xtol`` (per point, or one for all) is larger, to within ``xtol``.
 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
     :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
@@ -291,8 +295,10 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     away from both ends, so the bracket always shrinks. A point is resolved when the bracket is that
     narrow, or when a secant puts it within ``ROOT_FLAT_TOL`` of the root: closer than that the slope
     is rounding noise (its sign flickers over a band of alphas wider than the resolution), and bisecting
-    the noise would only cost steps. Resolved points drop out once half have: the work shrinks with the
-    points still unresolved.
+    the noise would only cost steps. With ``xtol`` the resolution is at least ``xtol / 2`` and a secant
+    estimate within ``xtol / 2`` also resolves a point: every point returned lies within ``xtol`` of the
+    root (the bracket) or is estimated to lie within half of it. A resolved point stays resolved;
+    resolved points drop out once half have: the work shrinks with the points still unresolved.
     """
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     half_xtol = np.broadcast_to(0.5 * np.asarray(xtol, dtype=float), lo.shape)
@@ -987,6 +993,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     With the numerical maximiser each sweep maximises H locally from the current control (the cheap
     path of :func:`maximise_hamiltonian`); where H may have several maxima, a control that has
     converged is re-checked with the global path, and the iteration goes on globally if that moves it.
+    The local maxima are resolved to :func:`_inner_tolerance` of the change expected, and to
+    ``VERDICT_FRACTION * tol`` before the verdict (:func:`_resolved`).
     Stalled means the best residual has not halved over ``STALL_WINDOW`` sweeps.
 
     A change that grows shrinks the step ``theta`` and clears Anderson's history (the usual cause is a
