@@ -1033,9 +1033,10 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             if frozen is not None:
                 target, xtol = np.where(frozen, alpha, target), np.where(frozen, 0.0, xtol)
             resolution = np.where((target > 0.0) & (target < 1.0), xtol, 0.0)  # a maximum on a bound is exact
-            if _settles(np.abs(target - alpha) - resolution, tol, target, last_target):
-                # It may have converged: the targets resolved loosely are resolved to the verdict's
-                # accuracy before the verdict is taken.
+            loose = np.abs(target - alpha)
+            if _settles(loose - resolution, tol, target, last_target) or _settles(loose, tol, target, last_target):
+                # It may have converged (the second test: a switch band may hold other points than the
+                # first's): the targets resolved loosely are resolved to the verdict's accuracy first.
                 target, resolution = _resolved(hamiltonian, target, resolution, VERDICT_FRACTION * tol)
         residual = target - alpha
         size = np.abs(residual)
