@@ -130,18 +130,19 @@ class ProblemGrid:
     def rate(self, alpha: Array) -> Array:
         return self.problem.law.rate(alpha, self.compute, self.law_params)
 
-    def at(self, x: Array, costate: Array) -> "HamiltonianAt":
-        """The Hamiltonian at state ``x`` and costate ``costate``, as a function of alpha."""
-        return HamiltonianAt(self, x, costate)
+    def at(self, x: Array, costate: Array, revenue: RevenueAt | None = None) -> "HamiltonianAt":
+        """The Hamiltonian at state ``x`` and costate ``costate``, as a function of alpha (``revenue``: the
+        revenue terms at ``x``, if the caller has them, e.g. from its trajectory)."""
+        return HamiltonianAt(self, x, costate, revenue)
 
 
 class HamiltonianAt:
     """``H(alpha) = e^{-rho t} R(M(x), alpha, t) + lambda rate(alpha, C)`` at a fixed state and costate."""
 
-    def __init__(self, grid: ProblemGrid, x: Array, costate: Array) -> None:
+    def __init__(self, grid: ProblemGrid, x: Array, costate: Array, revenue: RevenueAt | None = None) -> None:
         self.grid = grid
         self.costate = costate
-        self.revenue = grid.problem.revenue_at(grid.revenue, x)
+        self.revenue = grid.problem.revenue_at(grid.revenue, x) if revenue is None else revenue
         self.capability = self.revenue.M
 
     def take(self, index: Array) -> "HamiltonianAt":
@@ -1022,7 +1023,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         if argmax == "closed_form":
             target = _closed_form_target(grid, path.revenue, path.costate)
         else:
-            hamiltonian = grid.at(path.x, path.costate)
+            hamiltonian = grid.at(path.x, path.costate, path.revenue)
             # The global path's answers are not all roots of dH/dalpha (it compares H's values), so it
             # resolves to the verdict's accuracy throughout.
             xtol = _inner_tolerance(None if global_search else spread, ratio, tol)
