@@ -241,6 +241,9 @@ ROOT_FLAT_TOL = 64.0 * np.finfo(float).eps  # a root estimated (by a secant) thi
 ROOT_MAX_STEPS = 200  # a bound only: interpolation converges superlinearly, and where it may not, bisection
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
+LOCAL_REGROW = 1e-2  # a bracket that must grow reaches at least this fraction of the largest ``spread``
+# either side: a point that had settled (its first bracket tiny) but whose maximum moved with the
+# others would otherwise grow fourfold a dozen times, a slope evaluation each
 
 
 SINGULAR_GAIN = 1.5  # a marginal value of training this many times larger at a bracket's low end than at its
@@ -457,13 +460,14 @@ def _update_slopes(h: HamiltonianAt, alpha: Array, moved: Array, slopes: Slopes)
     return out
 
 
-def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH
-                   ) -> tuple[Array, Array, Array, Array, tuple[Slopes, Slopes]]:
+def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH,
+                   regrow: float = 0.0) -> tuple[Array, Array, Array, Array, tuple[Slopes, Slopes]]:
     """A bracket around ``start`` holding the nearest turn of H from rising to falling, with the slopes
     at its ends (which the root search then need not evaluate again).
 
-    It starts ``half_width`` (per point, or one for all) either side and grows fourfold (on the failing
-    side only) until H rises at its low end and falls at its high end, or it reaches 0 or 1.
+    It starts ``half_width`` (per point, or one for all) either side and grows fourfold, and at least
+    to ``regrow``, (on the failing side only) until H rises at its low end and falls at its high end,
+    or it reaches 0 or 1.
     """
     centre = np.minimum(np.maximum(np.asarray(start, dtype=float), 0.0), 1.0)
     half = half_width
@@ -475,7 +479,7 @@ def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = L
         right = up_hi & (hi < 1.0) & ~left  # H still rises at hi: the maximum lies above it
         if not (left.any() or right.any()):
             return lo, hi, up_lo, up_hi, (at_lo, at_hi)
-        half *= 4.0
+        half = np.maximum(half * 4.0, regrow)
         # The end that failed becomes the other side of the new bracket, which it bounds correctly.
         hi, at_hi = np.where(left, lo, hi), tuple(np.where(left, v_lo, v_hi) for v_lo, v_hi in zip(at_lo, at_hi))
         lo, at_lo = np.where(right, hi, lo), tuple(np.where(right, v_hi, v_lo) for v_lo, v_hi in zip(at_lo, at_hi))
@@ -542,7 +546,8 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     if start is not None:
         half = (LOCAL_HALF_WIDTH if spread is None
                 else np.minimum(np.maximum(2.0 * spread, LOCAL_MIN_HALF_WIDTH), LOCAL_HALF_WIDTH))
-        return _finish(h, *_local_bracket(h, start, half), report=report, xtol=xtol)
+        regrow = 0.0 if spread is None else LOCAL_REGROW * float(np.max(spread))
+        return _finish(h, *_local_bracket(h, start, half, regrow), report=report, xtol=xtol)
     if h.unimodal:
         return _finish(h, *_scan_bracket(h), report=report, xtol=xtol)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
