@@ -20,7 +20,10 @@ is separable (Troynikov's eq. 7 for the power law) and otherwise by a vectorised
 :func:`maximise_hamiltonian_bisect`). The sweep is a damped, Anderson-accelerated fixed-point iteration
 on alpha that reports its last change as the convergence measure, stops when that change stalls and
 then rescues the solve (heavier damping, then the direct method) rather than running to its cap. The
-damping a growing change imposes is lifted once the change has fallen well below where it grew.
+damping a growing change imposes is lifted once the change has fallen well below where it grew. Each
+sweep resolves the maxima of H only to a small fraction of the change it expects next (the move makes
+more digits useless), and to 1% of the tolerance before it declares convergence
+(:func:`_inner_tolerance`, :func:`_resolved`).
 
 On the coarse grids that already reach a 1e-6 NPV a sweep costs per-call overhead, not arithmetic, so
 it makes few calls: every interval's integral is formed on the whole grid at once and summed once, with
@@ -127,18 +130,19 @@ class ProblemGrid:
     def rate(self, alpha: Array) -> Array:
         return self.problem.law.rate(alpha, self.compute, self.law_params)
 
-    def at(self, x: Array, costate: Array) -> "HamiltonianAt":
-        """The Hamiltonian at state ``x`` and costate ``costate``, as a function of alpha."""
-        return HamiltonianAt(self, x, costate)
+    def at(self, x: Array, costate: Array, revenue: RevenueAt | None = None) -> "HamiltonianAt":
+        """The Hamiltonian at state ``x`` and costate ``costate``, as a function of alpha (``revenue``: the
+        revenue terms at ``x``, if the caller has them, e.g. from its trajectory)."""
+        return HamiltonianAt(self, x, costate, revenue)
 
 
 class HamiltonianAt:
     """``H(alpha) = e^{-rho t} R(M(x), alpha, t) + lambda rate(alpha, C)`` at a fixed state and costate."""
 
-    def __init__(self, grid: ProblemGrid, x: Array, costate: Array) -> None:
+    def __init__(self, grid: ProblemGrid, x: Array, costate: Array, revenue: RevenueAt | None = None) -> None:
         self.grid = grid
         self.costate = costate
-        self.revenue = grid.problem.revenue_at(grid.revenue, x)
+        self.revenue = grid.problem.revenue_at(grid.revenue, x) if revenue is None else revenue
         self.capability = self.revenue.M
 
     def take(self, index: Array) -> "HamiltonianAt":
@@ -147,8 +151,8 @@ class HamiltonianAt:
         n = self.grid.t.shape[-1] if np.ndim(self.grid.t) else 1
         sub.grid = self.grid.take(index)
         sub.costate = take_points(np.asarray(self.costate), index, n)
-        sub.capability = take_points(np.asarray(self.capability), index, n)
         sub.revenue = self.revenue.take(index, sub.grid.revenue)
+        sub.capability = sub.revenue.M
         return sub
 
     @property
@@ -237,6 +241,9 @@ ROOT_FLAT_TOL = 64.0 * np.finfo(float).eps  # a root estimated (by a secant) thi
 ROOT_MAX_STEPS = 200  # a bound only: interpolation converges superlinearly, and where it may not, bisection
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
+LOCAL_REGROW = 1e-2  # a bracket that must grow reaches at least this fraction of the largest ``spread``
+# either side: a point that had settled (its first bracket tiny) but whose maximum moved with the
+# others would otherwise grow fourfold a dozen times, a slope evaluation each
 
 
 SINGULAR_GAIN = 1.5  # a marginal value of training this many times larger at a bracket's low end than at its
@@ -275,8 +282,9 @@ def _log_ratio(slope: Array, gain: Array, loss: Array) -> Array:
 
 
 def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None,
-                    ends: "tuple[Slopes, Slopes] | None" = None) -> Array:
-    """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding.
+                    ends: "tuple[Slopes, Slopes] | None" = None, xtol: Array | float = 0.0) -> Array:
+    """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding
+    or, where ``xtol`` (per point, or one for all) is larger, to within ``xtol``.
 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
     :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
@@ -291,33 +299,39 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     away from both ends, so the bracket always shrinks. A point is resolved when the bracket is that
     narrow, or when a secant puts it within ``ROOT_FLAT_TOL`` of the root: closer than that the slope
     is rounding noise (its sign flickers over a band of alphas wider than the resolution), and bisecting
-    the noise would only cost steps. Resolved points drop out once half have: the work shrinks with the
-    points still unresolved.
+    the noise would only cost steps. With ``xtol`` the resolution is at least ``xtol / 2`` and a secant
+    estimate within ``xtol / 2`` also resolves a point: every point returned lies within ``xtol`` of the
+    root (the bracket) or is estimated to lie within half of it. A resolved point stays resolved;
+    resolved points drop out once half have: the work shrinks with the points still unresolved.
     """
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    half_xtol = np.broadcast_to(0.5 * np.asarray(xtol, dtype=float), lo.shape)
+    flat_tol = np.maximum(ROOT_FLAT_TOL, half_xtol)
     out = np.empty(lo.size)
     where = np.arange(lo.size)  # the original positions of the points still being worked on
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
         a, b = lo, hi
-        (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = (
-            (_end_slopes(h, a), _end_slopes(h, b)) if ends is None else ends)
+        (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = _both_end_slopes(h, a, b) if ends is None else ends
         singular = gain_lo > SINGULAR_GAIN * gain_hi  # the marginal value of training blows up towards lo
         logs = bool(singular.any())  # whether any point interpolates in logs (see below)
         ga = _log_ratio(fa, gain_lo, loss_lo) if logs else fa
         gb = _log_ratio(fb, gain_hi, loss_hi) if logs else fb
         c, fc, gc = b, fb, gb
         first = True
+        held = None  # points resolved in an earlier step and not yet dropped: they stay resolved
         for _ in range(ROOT_MAX_STEPS):
             low, high = np.minimum(a, b), np.maximum(a, b)
             width = high - low
-            resolution = 0.5 * ROOT_XTOL * np.maximum(low, 1e-3)
+            resolution = np.maximum(0.5 * ROOT_XTOL * np.maximum(low, 1e-3), half_xtol)
             done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
             if not first:
                 # The newest point's distance to the root, estimated with the flatter of the secants to
                 # the previous point and to the far end (so a steep far end cannot make it look close).
                 slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
-                done |= (slope < 0) & (np.abs(fa / slope) <= ROOT_FLAT_TOL)
+                done |= (slope < 0) & (np.abs(fa / slope) <= flat_tol)
+            if held is not None:
+                done |= held
             some_done = bool(done.any())
             if some_done:
                 if done.all():
@@ -327,10 +341,11 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                     out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
                     keep = np.flatnonzero(~done)
                     h = h.take(keep)
-                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution = (
-                        v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width,
-                                          resolution))
+                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution, half_xtol, \
+                        flat_tol = (v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high,
+                                                      width, resolution, half_xtol, flat_tol))
                     some_done = False
+            held = done if some_done else None
             if logs:
                 # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
                 # and both are defined (a power of alpha is a straight line there), else the slope itself.
@@ -352,7 +367,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
                 x = np.where(bisect, np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high),
                                               0.5 * (low + high)), x)
             margin = np.minimum(resolution, 0.5 * width)
-            x = np.clip(x, low + margin, high - margin)
+            x = np.minimum(np.maximum(x, low + margin), high - margin)
             if some_done:
                 x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
             fx, gain, loss = _signed_slope(h, x)
@@ -421,7 +436,14 @@ Slopes = tuple[Array, Array, Array]
 
 def _end_slopes(h: HamiltonianAt, alpha: Array) -> Slopes:
     """:func:`_signed_slope` at a bracket end ``alpha``, taken ``END_PROBE`` inside the unit interval."""
-    return _signed_slope(h, np.clip(alpha, END_PROBE, 1.0 - END_PROBE))
+    return _signed_slope(h, np.minimum(np.maximum(alpha, END_PROBE), 1.0 - END_PROBE))
+
+
+def _both_end_slopes(h: HamiltonianAt, lo: Array, hi: Array) -> tuple[Slopes, Slopes]:
+    """:func:`_end_slopes` at both ends of a set of brackets, in one evaluation of the slope (its cost is
+    mostly per call, not per point)."""
+    both = _end_slopes(h, np.stack([lo, hi]))
+    return tuple(v[0] for v in both), tuple(v[1] for v in both)
 
 
 def _update_slopes(h: HamiltonianAt, alpha: Array, moved: Array, slopes: Slopes) -> Slopes:
@@ -438,25 +460,26 @@ def _update_slopes(h: HamiltonianAt, alpha: Array, moved: Array, slopes: Slopes)
     return out
 
 
-def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH
-                   ) -> tuple[Array, Array, Array, Array, tuple[Slopes, Slopes]]:
+def _local_bracket(h: HamiltonianAt, start: Array, half_width: Array | float = LOCAL_HALF_WIDTH,
+                   regrow: float = 0.0) -> tuple[Array, Array, Array, Array, tuple[Slopes, Slopes]]:
     """A bracket around ``start`` holding the nearest turn of H from rising to falling, with the slopes
     at its ends (which the root search then need not evaluate again).
 
-    It starts ``half_width`` (per point, or one for all) either side and grows fourfold (on the failing
-    side only) until H rises at its low end and falls at its high end, or it reaches 0 or 1.
+    It starts ``half_width`` (per point, or one for all) either side and grows fourfold, and at least
+    to ``regrow``, (on the failing side only) until H rises at its low end and falls at its high end,
+    or it reaches 0 or 1.
     """
-    centre = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
+    centre = np.minimum(np.maximum(np.asarray(start, dtype=float), 0.0), 1.0)
     half = half_width
     lo, hi = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
-    at_lo, at_hi = _end_slopes(h, lo), _end_slopes(h, hi)
+    at_lo, at_hi = _both_end_slopes(h, lo, hi)
     while True:
         up_lo, up_hi = at_lo[0] > 0, at_hi[0] > 0
         left = ~up_lo & (lo > 0.0)  # H already falls at lo: the maximum lies below it
         right = up_hi & (hi < 1.0) & ~left  # H still rises at hi: the maximum lies above it
         if not (left.any() or right.any()):
             return lo, hi, up_lo, up_hi, (at_lo, at_hi)
-        half *= 4.0
+        half = np.maximum(half * 4.0, regrow)
         # The end that failed becomes the other side of the new bracket, which it bounds correctly.
         hi, at_hi = np.where(left, lo, hi), tuple(np.where(left, v_lo, v_hi) for v_lo, v_hi in zip(at_lo, at_hi))
         lo, at_lo = np.where(right, hi, lo), tuple(np.where(right, v_hi, v_lo) for v_lo, v_hi in zip(at_lo, at_hi))
@@ -482,19 +505,21 @@ def _scan_bracket(h: HamiltonianAt) -> tuple[Array, Array, Array, Array]:
 
 
 def _finish(h: HamiltonianAt, lo: Array, hi: Array, up_lo: Array, up_hi: Array,
-            ends: tuple[Slopes, Slopes] | None = None, report: dict | None = None) -> Array:
+            ends: tuple[Slopes, Slopes] | None = None, report: dict | None = None,
+            xtol: Array | float = 0.0) -> Array:
     """The argmax in each bracket: an end where H does not rise into it (or keeps rising out of it),
     else the bracketed root of dH/dalpha (given the slopes at the ends, if known)."""
     inner = up_lo & ~up_hi
     out = np.where(up_hi, hi, lo)
     if inner.any():
         out = np.where(inner, _bracketed_root(h, np.where(inner, lo, out), np.where(inner, hi, out), report,
-                                              ends), out)
+                                              ends, xtol), out)
     return out
 
 
 def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None = None,
-                         report: dict | None = None, spread: Array | None = None) -> Array:
+                         report: dict | None = None, spread: Array | None = None,
+                         xtol: Array | float = 0.0) -> Array:
     """Pointwise argmax of H over alpha ∈ [0, 1], vectorised over the grid.
 
     Every path ends in :func:`_bracketed_root`, a bracketing root search on dH/dalpha that resolves
@@ -512,20 +537,26 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
       against a non-concave H), the root is found inside it, and the result is compared with both
       corners so that corner solutions are exact, as in :func:`maximise_hamiltonian_bisect`.
 
+    ``xtol`` (per point, or one for all) is how closely an interior maximum must be resolved (see
+    :func:`_bracketed_root`); 0 resolves it to rounding.
+
     ``report``, if given, receives ``unresolved`` (points whose bracket hit the step bound; it never
     happens in practice, but a caller that must say whether it converged can check) and ``width``.
     """
     if start is not None:
-        half = LOCAL_HALF_WIDTH if spread is None else np.clip(2.0 * spread, LOCAL_MIN_HALF_WIDTH, LOCAL_HALF_WIDTH)
-        return _finish(h, *_local_bracket(h, start, half), report=report)
+        half = (LOCAL_HALF_WIDTH if spread is None
+                else np.minimum(np.maximum(2.0 * spread, LOCAL_MIN_HALF_WIDTH), LOCAL_HALF_WIDTH))
+        regrow = 0.0 if spread is None else LOCAL_REGROW * float(np.max(spread))
+        return _finish(h, *_local_bracket(h, start, half, regrow), report=report, xtol=xtol)
     if h.unimodal:
-        return _finish(h, *_scan_bracket(h), report=report)
+        return _finish(h, *_scan_bracket(h), report=report, xtol=xtol)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
     scan = h.value(levels)
     best = np.argmax(scan, axis=0)
     lo = levels[np.maximum(best - 1, 0), 0]
     hi = levels[np.minimum(best + 1, coarse - 1), 0]
-    root = _finish(h, lo, hi, _rising(h, lo), _rising(h, hi), report=report)
+    ends = _both_end_slopes(h, lo, hi)
+    root = _finish(h, lo, hi, ends[0][0] > 0, ends[1][0] > 0, ends, report=report, xtol=xtol)
     values = np.stack([h.value(root), scan[0], scan[-1]])
     candidates = np.stack([root, np.zeros_like(root), np.ones_like(root)])
     return candidates[np.argmax(values, axis=0), np.arange(root.size)]
@@ -958,6 +989,7 @@ class _Sweep:
     status: str  # "converged", "stalled" or "cap"
     best_alpha: Array
     best_change: float
+    resolution: float = 0.0  # how closely the maxima of H a converged verdict was taken on were resolved
 
 
 def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int, damping: float,
@@ -967,6 +999,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     With the numerical maximiser each sweep maximises H locally from the current control (the cheap
     path of :func:`maximise_hamiltonian`); where H may have several maxima, a control that has
     converged is re-checked with the global path, and the iteration goes on globally if that moves it.
+    The local maxima are resolved to :func:`_inner_tolerance` of the change expected, and to
+    ``VERDICT_FRACTION * tol`` before the verdict (:func:`_resolved`).
     Stalled means the best residual has not halved over ``STALL_WINDOW`` sweeps.
 
     A change that grows shrinks the step ``theta`` and clears Anderson's history (the usual cause is a
@@ -986,6 +1020,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
     global_search = False
     jumps: list[Array] = []
     spread: Array | None = None
+    ratio = 1.0  # the last change over the one before it: how fast the iteration is converging
     frozen: Array | None = None  # switch points held at their maximum (see below)
     status = "cap"
     for iterations in range(1, max_iter + 1):
@@ -993,18 +1028,26 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         if argmax == "closed_form":
             target = _closed_form_target(grid, path.revenue, path.costate)
         else:
-            hamiltonian = grid.at(path.x, path.costate)
+            hamiltonian = grid.at(path.x, path.costate, path.revenue)
+            # The global path's answers are not all roots of dH/dalpha (it compares H's values), so it
+            # resolves to the verdict's accuracy throughout.
+            xtol = _inner_tolerance(None if global_search else spread, ratio, tol)
             if global_search:
-                target = maximise_hamiltonian(hamiltonian)
+                target = maximise_hamiltonian(hamiltonian, xtol=xtol)
             else:
-                target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread)
-        if frozen is not None:
-            target = np.where(frozen, alpha, target)
+                target = maximise_hamiltonian(hamiltonian, start=alpha, spread=spread, xtol=xtol)
+            if frozen is not None:
+                target, xtol = np.where(frozen, alpha, target), np.where(frozen, 0.0, xtol)
+            resolution = np.where((target > 0.0) & (target < 1.0), xtol, 0.0)  # a maximum on a bound is exact
+            loose = np.abs(target - alpha)
+            if _settles(loose - resolution, tol, target, last_target) or _settles(loose, tol, target, last_target):
+                # It may have converged (the second test: a switch band may hold other points than the
+                # first's): the targets resolved loosely are resolved to the verdict's accuracy first.
+                target, resolution = _resolved(hamiltonian, target, resolution, VERDICT_FRACTION * tol)
         residual = target - alpha
         size = np.abs(residual)
         unsettled = size >= tol
-        settled = not unsettled.any() or (last_target is not None
-                                           and _only_a_switch_band(unsettled, target, last_target))
+        settled = _settles(size, tol, target, last_target)
         if settled and argmax != "closed_form" and not global_search and not hamiltonian.unimodal:
             # The local maximiser found the maximum nearest the control; confirm it is the global one.
             global_target = _globally_checked(hamiltonian, target)
@@ -1060,6 +1103,7 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
             grew_at = change
         elif change < UNDAMP_FALL * grew_at:
             theta = damping
+        ratio = min(1.0, change / previous)  # 0 after the first sweep: the second resolves fully
         previous = change
         steps.append(alpha)
         residuals.append(residual)
@@ -1067,7 +1111,8 @@ def _sweep(grid: ProblemGrid, alpha: Array, h: float, tol: float, max_iter: int,
         if freeze is not None:
             alpha = np.where(freeze, target, alpha)
         spread = size  # how far the next maximum is expected to lie from the next control
-    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change)
+    verdict = float(np.max(resolution)) if status == "converged" and argmax != "closed_form" else 0.0
+    return _Sweep(alpha, change, iterations, switch_cells, status, best_alpha, best_change, verdict)
 
 
 def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array | None = None,
@@ -1136,7 +1181,7 @@ def solve_pontryagin(problem: LabProblem, intervals: int = 2000, alpha0: Array |
         npv=float(npv_path[-1]), iterations=iterations, change=run.change, converged=converged,
         method=f"forward-backward sweep ({argmax} argmax, cumulative Simpson)",
         message=message, extra={"switch_cells": run.switch_cells, "rescue": rescue_used,
-                                "status": run.status})
+                                "status": run.status, "resolution": run.resolution})
 
 
 RESCUE_POLISHES = ((1.0, 0), (0.5, 5))  # (damping, Anderson memory) of the second polish of a rescue
@@ -1208,6 +1253,54 @@ def _fixed_point_residual(grid: ProblemGrid, alpha: Array, h: float, argmax: str
     hamiltonian = grid.at(x, costate)
     target = closed_form_alpha(hamiltonian) if argmax == "closed_form" else maximise_hamiltonian(hamiltonian)
     return float(np.max(np.abs(target - alpha)))
+
+
+INNER_FRACTION = 1e-3  # a sweep resolves each maximum of H to this fraction of the change it expects ...
+INNER_LOOSEST = 0.1 * JUMP  # ... never more loosely than this (a jump between maxima must stand out) ...
+VERDICT_FRACTION = 1e-2  # ... and to this fraction of the tolerance before it may declare convergence
+
+
+def _inner_tolerance(spread: Array | None, ratio: float, tol: float) -> Array | float:
+    """How tightly a sweep resolves each maximum of H: ``INNER_FRACTION`` of the change of alpha it
+    expects there, never more loosely than ``INNER_LOOSEST`` nor more tightly than ``VERDICT_FRACTION``
+    of ``tol``.
+
+    The expected change at a point is its last change (``spread``) times the factor by which the
+    sweep's largest change fell last time (``ratio``; 0 until two changes are known, so the first two
+    sweeps resolve to the floor). A target the iteration will move away from needs no more digits than
+    the move, and resolving it to rounding costs a few slope evaluations more per sweep; an error of a
+    small fraction of the next change leaves the Anderson-accelerated iteration's progress as it is
+    (a fraction of the last change was not enough: the acceleration shrinks the change by more than a
+    factor of ten per sweep, and errors of that size slowed it). Convergence is never declared on these
+    loose targets (see :func:`_resolved`)."""
+    if spread is None:
+        return VERDICT_FRACTION * tol
+    return np.clip(INNER_FRACTION * ratio * spread, VERDICT_FRACTION * tol, max(INNER_LOOSEST, VERDICT_FRACTION * tol))
+
+
+def _resolved(h: HamiltonianAt, target: Array, resolution: Array, accuracy: float) -> tuple[Array, Array]:
+    """``target`` (maxima of H, each resolved to within ``resolution``: 0 on a bound, where a maximum is
+    exact) with those resolved more loosely than ``accuracy`` resolved again to it, from a bracket about
+    their own width; and the resolution of each after that.
+
+    The sweep calls it whenever its loose targets cannot rule out convergence (their changes less
+    their resolution would pass the verdict), so that a converged verdict is always taken on maxima
+    resolved to ``VERDICT_FRACTION * tol``, well inside ``tol``: the verdict is as honest as with
+    maxima resolved to rounding."""
+    loose = np.flatnonzero(resolution > accuracy)
+    if not loose.size:
+        return target, resolution
+    out, finer = target.copy(), resolution.copy()
+    out[loose] = maximise_hamiltonian(h.take(loose), start=target[loose], spread=resolution[loose], xtol=accuracy)
+    finer[loose] = accuracy
+    return out, finer
+
+
+def _settles(size: Array, tol: float, target: Array, last_target: Array | None) -> bool:
+    """Whether a sweep whose targets are ``size`` from the control has settled: everywhere below ``tol``,
+    or everywhere but a switch band (:func:`_only_a_switch_band`)."""
+    unsettled = size >= tol
+    return not unsettled.any() or (last_target is not None and _only_a_switch_band(unsettled, target, last_target))
 
 
 def _only_a_switch_band(unsettled: Array, target: Array, last_target: Array, width: int = SWITCH_BAND) -> bool:

@@ -78,8 +78,8 @@ def take_points(value: object, index: Array, n: int) -> object:
     Lets a root finder shrink its work to the points still unresolved: time-only and per-point terms
     are arrays whose last axis is the grid, while parameters shared by all points are scalars.
     """
-    if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[-1] == n:
-        return value[..., index]
+    if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == n:
+        return value[index] if value.ndim == 1 else value[..., index]
     return value
 
 
