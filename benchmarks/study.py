@@ -18,7 +18,7 @@ import pandas as pd
 
 from labrace.simulation.columns import OUTCOME_NUMBERS
 from labrace.tournaments.execute import batch_size_for, make_executor, play
-from labrace.tournaments.plan import plan_runs
+from labrace.tournaments.plan import plan_runs, planning_labs
 from labrace.tournaments.spec import load_tournament
 from labrace.tournaments.store import ResultsStore
 from labrace.version import labrace_version
@@ -32,7 +32,7 @@ def _play(tasks: list, workers: int, batch: int, version: str) -> tuple[float, p
         store = ResultsStore(directory)
         start = time.perf_counter()
         with make_executor(workers) as executor:
-            report = play(tasks, store, executor, version, batch, progress=False)
+            report = play(tasks, store, executor, version, batch, progress=False, cost=planning_labs)
         seconds = time.perf_counter() - start
         if report.new != len(tasks) or report.failed:
             raise RuntimeError(f"study benchmark: {report.failed} failed, {report.lost} lost runs: {report.errors[:3]}")

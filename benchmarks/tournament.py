@@ -21,7 +21,7 @@ from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 from labrace.version import labrace_version
 from labrace.tournaments.execute import batch_size_for, make_executor, play
-from labrace.tournaments.plan import plan_runs
+from labrace.tournaments.plan import plan_runs, planning_labs
 from labrace.tournaments.spec import load_tournament
 from labrace.tournaments.store import ResultsStore
 
@@ -36,7 +36,7 @@ class BatchRunModel(RaceModel):
 def _labrace(tasks: list, workers: int, version: str) -> None:
     with tempfile.TemporaryDirectory() as directory, make_executor(workers) as executor:
         report = play(tasks, ResultsStore(directory), executor, version, batch_size_for(len(tasks), workers),
-                      progress=False)
+                      progress=False, cost=planning_labs)
     if report.new != len(tasks) or report.failed:
         raise RuntimeError(f"tournament benchmark: {report.failed} failed, {report.lost} lost runs")
 

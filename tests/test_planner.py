@@ -29,6 +29,7 @@ from market.params import MarketParams
 from policies.base import PlanLog
 from policies.forecast import own_problem, rival_paths
 from policies.nash import nash_from_config, symmetry_classes
+from policies.pontryagin import PontryaginPolicy
 from policies.optimal_control import (LabProblem, _bracketed_root, maximise_hamiltonian,
                                       maximise_hamiltonian_bisect, solve_direct, solve_pontryagin)
 from policies.revenue import MarketRevenue, RivalPath
@@ -231,7 +232,7 @@ def test_receding_horizon_plans_converge_across_jumps_of_the_control(rival, seed
     model = RaceModel(config).run()
     planner = plan_diagnostics(model)[0]
     assert planner["plans"] == 21 and planner["plans_not_converged"] == 0
-    assert planner["plan_residual"] < 1e-9
+    assert planner["plan_residual"] < PontryaginPolicy.params["tol"].default  # every plan within its tolerance
 
 
 def test_first_pontryagin_plan_is_shared_by_line_ups_and_equals_a_fresh_solve():
@@ -240,7 +241,6 @@ def test_first_pontryagin_plan_is_shared_by_line_ups_and_equals_a_fresh_solve():
     from policies.base import Observation
     from policies.forecast import own_problem, rival_paths
     from policies.optimal_control import solve_pontryagin
-    from policies.pontryagin import PontryaginPolicy
 
     def first_plan(rival: str):
         labs = (LabSpec.build("a", policy="pontryagin"), LabSpec.build("b", policy=rival))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from labs.params import Param
@@ -204,3 +205,29 @@ def test_unreadable_tournament_files_exit_2_in_one_line(tmp_path, capsys, conten
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert str(path) in err and reason in err
+
+
+def test_runs_with_planners_are_batched_first_and_every_run_is_played_once(tmp_path):
+    """With a cost estimate the batches are cut from the dearest runs first (so the cheap ones end a
+    tournament, when workers finish together); every run is still played exactly once."""
+    from labrace.tournaments.execute import SerialExecutor, play
+    from labrace.tournaments.plan import planning_labs
+    from labrace.version import labrace_version
+
+    version = labrace_version()
+    tasks = plan_runs(load_tournament("quick"), version)
+    expected = {t.key: sum(lab.policy.name == "pontryagin" for lab in t.config.labs) for t in tasks}
+    assert {t.key: planning_labs(t) for t in tasks} == expected  # of the quick entrants, only pontryagin plans
+    batches: list[list[str]] = []
+
+    def record(batch, _version):
+        batches.append([t.key for t in batch])
+        return [{"key": t.key, "seat": 0, "status": "ok"} for t in batch]
+
+    store = ResultsStore(tmp_path, schema=pa.schema([("key", pa.string()), ("seat", pa.int64()),
+                                                     ("status", pa.string())]))
+    report = play(tasks, store, SerialExecutor(), version, 10, progress=False, work=record, cost=planning_labs)
+    order = [expected[key] for batch in batches for key in batch]
+    assert report.new == len(tasks) and sorted(k for b in batches for k in b) == sorted(expected)
+    assert order == sorted(order, reverse=True) and order[0] == 2 and order[-1] == 0
+    assert max(len(b) for b in batches) == 10

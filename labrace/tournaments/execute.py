@@ -229,12 +229,18 @@ class Interrupted(KeyboardInterrupt):
 
 def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version: str, batch_size: int,
          limit: int | None = None, progress: bool = True,
-         work: Callable[[list[Any], str], list[dict[str, Any]]] = run_batch, desc: str = "tournament") -> PlayReport:
+         work: Callable[[list[Any], str], list[dict[str, Any]]] = run_batch, desc: str = "tournament",
+         cost: Callable[[Any], float] | None = None) -> PlayReport:
     """Run the tasks whose keys are not in ``store`` (at most ``limit``), appending each batch as it ends.
 
     ``work(batch, version)`` plays a batch into rows of the store's schema (a tournament's
     :func:`run_batch` by default; any task with a ``key`` and any picklable module-level function will do,
     which is how Monte-Carlo samples reuse this loop).
+
+    Batches go to whichever worker is free, in order. With ``cost`` (an estimate of each task's cost, such
+    as :func:`labrace.tournaments.plan.planning_labs`) they are cut from the tasks dearest first, so the
+    last batches to start are the cheapest and the workers finish close together; without it every
+    batch is dealt the same mix of tasks. Which batch a run lands in changes none of its numbers.
 
     On KeyboardInterrupt the batches that have finished are stored, the rest of the work is abandoned
     (see :func:`stop_executor`) and :class:`Interrupted` is raised.
@@ -242,11 +248,15 @@ def play(tasks: list[RunTask], store: ResultsStore, executor: Executor, version:
     done = store.keys()
     missing = [t for t in tasks if t.key not in done]
     todo = missing if limit is None else missing[:limit]
-    # Deal the runs out round-robin: neighbouring runs share a line-up and so a cost (a planning entrant
-    # is a hundred times dearer than a fixed rule), and contiguous batches would leave one worker with
-    # all the expensive ones at the end.
-    count = math.ceil(len(todo) / batch_size) if todo else 0
-    batches = [todo[i::count] for i in range(count)]
+    if cost is not None:  # dearest first (a stable sort: equal estimates keep their order)
+        todo_by_cost = sorted(todo, key=cost, reverse=True)
+        batches = [todo_by_cost[i:i + batch_size] for i in range(0, len(todo_by_cost), batch_size)]
+    else:
+        # Deal the runs out round-robin: neighbouring runs share a line-up and so a cost (a planning entrant
+        # is a hundred times dearer than a fixed rule), and contiguous batches would leave one worker with
+        # all the expensive ones at the end.
+        count = math.ceil(len(todo) / batch_size) if todo else 0
+        batches = [todo[i::count] for i in range(count)]
     start = time.perf_counter()
     new = failed = lost = 0
     errors: list[str] = []

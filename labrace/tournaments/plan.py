@@ -26,6 +26,7 @@ import pandas as pd
 
 from labs.params import Param, ParameterError
 from market.config import RaceConfig
+from policies.registry import policy_class
 from scenarios.limits import check_limits
 from scenarios.schema import ScenarioError
 from labrace.tournaments.spec import Entrant, TournamentSpec
@@ -42,6 +43,12 @@ class RunTask:
     seed: int
     lineup: tuple[str, ...]  # entrant labels by seat
     config: RaceConfig
+
+
+def planning_labs(task: RunTask) -> int:
+    """How many of the run's labs follow a planning policy: the estimate of its cost that
+    :func:`labrace.tournaments.execute.play` schedules by (a planner costs a run far more than a rule)."""
+    return sum(policy_class(lab.policy.name).plans for lab in task.config.labs)
 
 
 MAX_RUNS = Param("--max-runs", 100_000, "largest tournament played without asking", kind="int", low=1)

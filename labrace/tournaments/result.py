@@ -22,7 +22,7 @@ from labrace.tournaments.analysis import results_frame
 from labrace.tournaments.execute import PlayReport, batch_size_for, make_executor, play
 from labrace.tournaments.figures import overview
 from labrace.tournaments.destination import claim_output, needed_bytes
-from labrace.tournaments.plan import MAX_RUNS, RunTask, plan_frame, plan_runs
+from labrace.tournaments.plan import MAX_RUNS, RunTask, plan_frame, plan_runs, planning_labs
 from labrace.tournaments.report import Analysis, write_analysis
 from labrace.tournaments.spec import TournamentSpec, load_tournament
 from labrace.tournaments.store import ResultsStore
@@ -141,7 +141,8 @@ def play_tournament(plan: TournamentPlan, workers: int | None = None, dask: str 
         for note in store.check():
             notify(str(note))
         with make_executor(workers, dask) as executor:
-            report = play(plan.tasks, store, executor, plan.version, batch, limit, progress=progress)
+            report = play(plan.tasks, store, executor, plan.version, batch, limit, progress=progress,
+                          cost=planning_labs)
         frame = results_frame(plan_frame(plan.tasks), store.read())
         analysis = write_analysis(plan.spec, frame, plan.out)
     return TournamentResult(plan.spec, plan.out, report, frame, analysis)
