@@ -93,7 +93,7 @@ class LabState:
         rate = self.discount[0] if self.n and (self.discount == self.discount[0]).all() else self.discount
         self._minus_discount = -rate  # negating is exact: -rho t is this times t, bit for bit
         self._discount_rate = rate
-        self.reinvesting = np.array([s.reinvests for s in specs], dtype=bool)
+        self.reinvesting = np.array([s.reinvest is not None for s in specs], dtype=bool)  # LabSpec.reinvests
         if self.reinvesting.any():  # compute is a state for these labs (docs/model.md §7)
             self.reinvest = np.array([s.reinvest or 0.0 for s in specs], dtype=float)
             self.depreciation = np.array([s.depreciation for s in specs], dtype=float)

@@ -55,5 +55,11 @@ FAMILY_MODULES = ("policies.erdil", "policies.feedback_policy", "policies.heuris
 
 def _load_families() -> None:
     """Import every family module once so that their ``@register`` decorators have run."""
+    if _loaded:
+        return
     for module in FAMILY_MODULES:
         importlib.import_module(module)
+    _loaded.append(True)
+
+
+_loaded: list[bool] = []  # non-empty once every family module is imported (a lookup is then a dict's)

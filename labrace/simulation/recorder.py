@@ -40,7 +40,7 @@ class Recorder:
         self.t = np.empty(steps)
         block = np.empty((len(written), steps, len(names)))
         self.labs = {c: block[j] for j, c in enumerate(written)}
-        zeros = np.zeros((steps, len(names)))
+        zeros = np.broadcast_to(0.0, (steps, len(names)))  # read-only zeros that take no memory
         for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
             self.labs[c] = zeros if source is None else self.labs[source]
         self.market = {c: np.empty(steps) for c in MARKET_COLUMNS}
