@@ -817,10 +817,6 @@ def _polynomial(values: list[float], u: float) -> float:
     return y0 + d1 * u + 0.5 * d2 * u * (u - 1.0)
 
 
-GAUSS_3 = (-0.6 ** 0.5, 0.0, 0.6 ** 0.5)  # three-point Gauss–Legendre: exact to degree five
-GAUSS_3_WEIGHTS = (5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0)
-
-
 OMEGA_INTEGRALS = {2: -1.0 / 6.0, 3: 0.25, 4: -19.0 / 30.0}
 """``∫_0^1 s (s - 1) ... (s - m + 1) ds`` for ``m`` grid nodes (see :func:`_anchored_integrals`)."""
 
