@@ -6,6 +6,7 @@ Scenario validation, tournaments, the command line's listings and the visualiser
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any, Mapping
 
 from labs.params import ParameterError, did_you_mean, resolve_params
@@ -53,13 +54,9 @@ FAMILY_MODULES = ("policies.erdil", "policies.feedback_policy", "policies.heuris
 """The modules that define the policy families (importing one runs its ``@register`` decorators)."""
 
 
+@cache
 def _load_families() -> None:
-    """Import every family module once so that their ``@register`` decorators have run."""
-    if _loaded:
-        return
+    """Import every family module once so that their ``@register`` decorators have run (later calls
+    return at once: every registry lookup goes through here)."""
     for module in FAMILY_MODULES:
         importlib.import_module(module)
-    _loaded.append(True)
-
-
-_loaded: list[bool] = []  # non-empty once every family module is imported (a lookup is then a dict's)
