@@ -12,14 +12,31 @@ Two forecasts of the rivals are offered:
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
-from labs.laws import LAWS, serving_factor
+from labs.laws import LAWS, CapabilityLaw, serving_factor
 from policies.base import Array, Observation
 from policies.optimal_control import LabProblem, maximise_hamiltonian
 from policies.revenue import MarketRevenue, RivalPath
 
 FORECASTS = ("constant_alpha", "trend", "nash")
+
+
+def _by_law(obs: Observation, rivals: Array) -> Iterator[tuple[CapabilityLaw, Array]]:
+    """Each law among ``rivals`` (in order of first appearance) with the positions in ``rivals`` of the
+    labs that follow it: a law's formulas run on all of its labs at once."""
+    laws = np.array([obs.labs[int(j)].law for j in rivals])
+    for name in dict.fromkeys(laws.tolist()):
+        yield LAWS[name], np.flatnonzero(laws == name)
+
+
+def _observed(obs: Observation, labs: Array) -> tuple[dict[str, Array], Array, Array]:
+    """The law parameters, capability and cumulative training of ``labs`` (one law), as columns that
+    broadcast against times."""
+    params = {k: v[:, None] for k, v in obs.law_params(labs).items()}
+    return params, obs.capability[labs][:, None], obs.trained[labs][:, None]
 
 
 def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, forecast: str) -> RivalPath:
@@ -33,13 +50,8 @@ def rival_paths(obs: Observation, rivals: Array, rival_alpha: Array, t: Array, f
     growth = obs.growth_observed[rivals][:, None]
     M = np.empty((rivals.size, t.size))
     serving = np.ones((rivals.size, t.size))
-    laws = np.array([obs.labs[int(j)].law for j in rivals])
-    for name in np.unique(laws):
-        rows = np.flatnonzero(laws == name)
-        law = LAWS[name]
-        p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
-        M_now = obs.capability[rivals[rows]][:, None]
-        F_now = obs.trained[rivals[rows]][:, None]
+    for law, rows in _by_law(obs, rivals):
+        p, M_now, F_now = _observed(obs, rivals[rows])
         x = law.planning_state(M_now, F_now)
         if forecast == "trend":  # capability and tokens per unit of compute as they are now
             M[rows] = M_now * np.exp(obs.capability_growth[rivals[rows]][:, None] * elapsed)
@@ -61,15 +73,11 @@ def rivals_now(obs: Observation, rivals: Array, rival_alpha: Array) -> RivalPath
         return RivalPath.none()
     market = obs.market
     serving = np.ones(rivals.size)
-    laws = [obs.labs[int(j)].law for j in rivals]
-    for name in dict.fromkeys(laws):
-        law = LAWS[name]
+    for law, rows in _by_law(obs, rivals):
         if law.serving is None:  # tokens per unit of compute are 1 whatever the state
             continue
-        rows = np.flatnonzero(np.array(laws) == name)
-        p = {k: v[:, None] for k, v in obs.law_params(rivals[rows]).items()}
-        x = law.planning_state(obs.capability[rivals[rows]][:, None], obs.trained[rivals[rows]][:, None])
-        serving[rows] = serving_factor(law, x, p)[:, 0]
+        p, M_now, F_now = _observed(obs, rivals[rows])
+        serving[rows] = serving_factor(law, law.planning_state(M_now, F_now), p)[:, 0]
     K = (1.0 - rival_alpha[rivals]) * obs.compute[rivals] * serving
     return RivalPath.of_labs(np.array([obs.t]), obs.capability[rivals][:, None], K[:, None], market.gamma,
                              market.contest_exponent)
