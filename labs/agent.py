@@ -3,8 +3,8 @@
 Reading ``lab.capability`` reads the array; nothing is copied, so the arrays stay the single source of
 truth and the vectorised step never has to visit agents one by one. Labs with the same policy
 specification hold the same policy object, which decides for all of them in one call (the model forms
-those groups from the specs and hands each agent its group's object). Everything Mesa offers on agents (AgentSet selection, grouping,
-aggregation, SolaraViz) works on them.
+those groups from the specs and hands each agent its group's object). Everything Mesa offers on agents
+(AgentSet selection, grouping, aggregation, SolaraViz) works on them.
 """
 
 from __future__ import annotations

@@ -294,9 +294,9 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     by bisection otherwise; the first step takes the secant through the ends. Where the marginal value
     of training blows up towards the low end (the power law's as alpha -> 0) the interpolation is of the
     log ratio of the slope's two terms against log alpha, which is then nearly a straight line, rather
-    than of the slope, which is not; bisection is geometric while
-    the bracket spans more than a factor of four. Every step keeps the new point at least the resolution
-    away from both ends, so the bracket always shrinks. A point is resolved when the bracket is that
+    than of the slope, which is not; bisection is geometric while the bracket spans more than a factor
+    of four. Every step keeps the new point at least the resolution away from both ends, so the
+    bracket always shrinks. A point is resolved when the bracket is that
     narrow, or when a secant puts it within ``ROOT_FLAT_TOL`` of the root: closer than that the slope
     is rounding noise (its sign flickers over a band of alphas wider than the resolution), and bisecting
     the noise would only cost steps. With ``xtol`` the resolution is at least ``xtol / 2`` and a secant
