@@ -625,12 +625,6 @@ def _path(grid: ProblemGrid, alpha: Array, h: float) -> _Path:
     return _Path(x, at, split_cumulative(integrand, h, splits, reverse=True), switches)
 
 
-def _trajectory(grid: ProblemGrid, alpha: Array, h: float) -> tuple[Array, Array, Array]:
-    """State, capability and costate on the grid for a given alpha (see :func:`_path`)."""
-    path = _path(grid, alpha, h)
-    return path.x, path.revenue.M, path.costate
-
-
 def planned_state(grid: ProblemGrid, alpha: Array, h: float) -> Array:
     """The planning state a lab following ``alpha`` (values on ``grid``, spacing ``h``) reaches: the state
     :func:`solve_pontryagin` integrates, so any plan evaluated with it matches the solver's numbers."""
@@ -1245,8 +1239,8 @@ def _grid_npv(grid: ProblemGrid, alpha: Array, h: float) -> float:
 def _fixed_point_residual(grid: ProblemGrid, alpha: Array, h: float, argmax: str) -> float:
     """How far one sweep would move ``alpha``: the largest gap to the global maximiser of H on its own
     state and costate."""
-    x, _, costate = _trajectory(grid, alpha, h)
-    hamiltonian = grid.at(x, costate)
+    path = _path(grid, alpha, h)
+    hamiltonian = grid.at(path.x, path.costate, path.revenue)
     target = closed_form_alpha(hamiltonian) if argmax == "closed_form" else maximise_hamiltonian(hamiltonian)
     return float(np.max(np.abs(target - alpha)))
 

@@ -185,7 +185,7 @@ def test_costate_across_a_data_cap_is_fourth_order_wherever_the_cap_falls():
     from scipy.integrate import quad
     from scipy.optimize import brentq
 
-    from policies.optimal_control import _trajectory
+    from policies.optimal_control import _path
 
     problem = data_capped_problem()
     law, p, alpha = problem.law, problem.law_params, 0.8
@@ -204,7 +204,7 @@ def test_costate_across_a_data_cap_is_fourth_order_wherever_the_cap_falls():
     errors = []
     for n in (400, 401, 403, 800, 803, 1600, 1601):
         t = np.linspace(0.0, problem.t_end, n + 1)
-        _, _, costate = _trajectory(problem.on_grid(t), np.full(t.size, alpha), problem.t_end / n)
+        costate = _path(problem.on_grid(t), np.full(t.size, alpha), problem.t_end / n).costate
         errors.append(abs(costate[0] - reference) / reference)
     # Fourth order wherever the jump falls (the integrand is steep before the cap, hence the fine grids):
     # each doubling gains more than eight, and 1,600 intervals are within 1e-6.
