@@ -45,6 +45,8 @@ from scipy.linalg.lapack import dposv
 from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw, serving_factor
+from policies import chandrupatla, revenue_kernel
+from policies.chandrupatla import END_PROBE
 from policies.revenue import MarketRevenue, RevenueAt, RevenueGrid, take_points
 
 Array = np.ndarray
@@ -144,6 +146,10 @@ class HamiltonianAt:
         self.costate = costate
         self.revenue = grid.problem.revenue_at(grid.revenue, x) if revenue is None else revenue
         self.capability = self.revenue.M
+        market = grid.revenue
+        # The compiled slope's demand form (None: numpy's path), and its alpha-free terms once packed.
+        self._form = None if market.separable else revenue_kernel.COMPILED_FORMS.get(market.market.form.name)
+        self._terms: Array | None = None
 
     def take(self, index: Array) -> "HamiltonianAt":
         """This Hamiltonian at the grid points ``index`` only."""
@@ -153,6 +159,8 @@ class HamiltonianAt:
         sub.costate = take_points(np.asarray(self.costate), index, n)
         sub.revenue = self.revenue.take(index, sub.grid.revenue)
         sub.capability = sub.revenue.M
+        sub._form = self._form
+        sub._terms = None if self._terms is None else np.take(self._terms, index, axis=1)
         return sub
 
     @property
@@ -189,7 +197,10 @@ class HamiltonianAt:
     def slope_terms(self, alpha: Array) -> tuple[Array, Array]:
         """dH/dalpha as the marginal value of training less the marginal revenue given up by serving less:
         ``(lambda drate/dalpha, -e^{-rho t} dR/dalpha)``. The first is never negative; so is the second
-        wherever serving more earns more."""
+        wherever serving more earns more. Compiled (:mod:`policies.revenue_kernel`) where the demand form
+        has a compiled pool and every term is one number per grid point; the same numbers either way."""
+        if self._form is not None and (self._terms is not None or self._pack_terms()):
+            return self._compiled_slope_terms(alpha)
         g = self.grid
         p = g.problem
         drate = p.law.drate_dalpha(alpha, g.compute, g.law_params)
@@ -197,6 +208,39 @@ class HamiltonianAt:
             training = self.costate * drate
         # A zero costate (the horizon) times the power law's infinite marginal product at alpha = 0 is 0.
         return np.where(self.costate == 0, 0.0, training), -(g.discount * self.revenue.dalpha(alpha))
+
+    def _pack_terms(self) -> bool:
+        """Pack the compiled slope's alpha-free terms (:data:`policies.revenue_kernel.TERMS`), one row each;
+        False (and numpy's path from then on) where one is not a number per grid point or one for all."""
+        g, revenue = self.grid, self.revenue
+        market = g.revenue
+        n = g.t.shape[-1] if np.ndim(g.t) == 1 else 0
+        terms = (self.costate, g.discount, revenue.compute, revenue.value_per_token, market.rival_value,
+                 market.rival_tokens, market.condition, revenue.rival_per_own)
+        if not n or any(np.shape(term) not in ((), (n,)) for term in terms):
+            self._form = None
+            return False
+        self._terms = np.empty((len(terms), n))
+        for row, term in zip(self._terms, terms):
+            row[...] = term
+        return True
+
+    def _compiled_slope_terms(self, alpha: Array) -> tuple[Array, Array]:
+        g = self.grid
+        n = self._terms.shape[1]
+        alpha = np.asarray(alpha, dtype=float)
+        if alpha.shape[-1:] != (n,):
+            alpha = np.broadcast_to(alpha, np.broadcast_shapes(alpha.shape, (n,)))
+        shape = alpha.shape
+        tried = np.ascontiguousarray(alpha).reshape(-1, n)
+        with np.errstate(divide="ignore"):
+            drate = g.problem.law.drate_dalpha(tried, g.compute, g.law_params)
+        if drate.shape != tried.shape:
+            drate = np.broadcast_to(drate, tried.shape)
+        drate = np.ascontiguousarray(drate, dtype=float)
+        gain, loss = np.empty(tried.shape), np.empty(tried.shape)
+        revenue_kernel.slope_terms(self._form, tried, drate, self._terms, float(g.revenue.market.omega), gain, loss)
+        return gain.reshape(shape), loss.reshape(shape)
 
 
 @dataclass
@@ -235,20 +279,12 @@ class ControlResult:
         return float(self.t[below[0]]) if below.size else float("nan")
 
 
-ROOT_XTOL = 4.0 * np.finfo(float).eps  # bracket width at which a root of dH/dalpha counts as resolved
-ROOT_FLAT_TOL = 64.0 * np.finfo(float).eps  # a root estimated (by a secant) this close in alpha is found:
-# closer than that, dH/dalpha is rounding noise and its sign no longer says on which side the root lies
 ROOT_MAX_STEPS = 200  # a bound only: interpolation converges superlinearly, and where it may not, bisection
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
 LOCAL_REGROW = 1e-2  # a bracket that must grow reaches at least this fraction of the largest ``spread``
 # either side: a point that had settled (its first bracket tiny) but whose maximum moved with the
 # others would otherwise grow fourfold a dozen times, a slope evaluation each
-
-
-SINGULAR_GAIN = 1.5  # a marginal value of training this many times larger at a bracket's low end than at its
-# high end is taken to blow up as a power of alpha (the power law's towards 0): see _bracketed_root
-END_PROBE = 1e-13  # bracket ends are tested this far inside [0, 1] (see _rising)
 
 
 def _rising(h: HamiltonianAt, alpha: Array) -> Array:
@@ -275,12 +311,6 @@ def _signed_slope(h: HamiltonianAt, alpha: Array) -> tuple[Array, Array, Array]:
     return slope, gain, loss
 
 
-def _log_ratio(slope: Array, gain: Array, loss: Array) -> Array:
-    """``log(gain / loss)``: of the slope's sign, and nan where a term is not positive or the slope is not finite."""
-    ratio = np.log(gain) - np.log(loss)
-    return np.where(np.isfinite(ratio) & np.isfinite(slope), ratio, np.nan)
-
-
 def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None = None,
                     ends: "tuple[Slopes, Slopes] | None" = None, xtol: Array | float = 0.0) -> Array:
     """The point of ``[lo, hi]`` where H turns from rising to falling (see :func:`_rising`), to rounding
@@ -288,7 +318,8 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
     :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
-    are there). This is Chandrupatla's bracketing scheme, vectorised: each step places the next point
+    are there). This is Chandrupatla's bracketing scheme on all points at once, the slope evaluated by
+numpy and the bookkeeping compiled (:mod:`policies.chandrupatla`): each step places the next point
     by inverse quadratic interpolation through the bracket's ends and the previous point when
     Chandrupatla's test says the interpolant is monotone there (it then converges superlinearly), and
     by bisection otherwise; the first step takes the secant through the ends. Where the marginal value
@@ -305,102 +336,47 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     resolved points drop out once half have: the work shrinks with the points still unresolved.
     """
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    half_xtol = np.broadcast_to(0.5 * np.asarray(xtol, dtype=float), lo.shape)
-    flat_tol = np.maximum(ROOT_FLAT_TOL, half_xtol)
-    out = np.empty(lo.size)
-    where = np.arange(lo.size)  # the original positions of the points still being worked on
+    half_xtol = 0.5 * np.asarray(xtol, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        # a: the newest point, b: the other end of the bracket, c: the point the last step discarded.
-        a, b = lo, hi
-        (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = _both_end_slopes(h, a, b) if ends is None else ends
-        singular = gain_lo > SINGULAR_GAIN * gain_hi  # the marginal value of training blows up towards lo
-        logs = bool(singular.any())  # whether any point interpolates in logs (see below)
-        ga = _log_ratio(fa, gain_lo, loss_lo) if logs else fa
-        gb = _log_ratio(fb, gain_hi, loss_hi) if logs else fb
-        c, fc, gc = b, fb, gb
-        first = True
-        held = None  # points resolved in an earlier step and not yet dropped: they stay resolved
-        for _ in range(ROOT_MAX_STEPS):
-            low, high = np.minimum(a, b), np.maximum(a, b)
-            width = high - low
-            resolution = np.maximum(0.5 * ROOT_XTOL * np.maximum(low, 1e-3), half_xtol)
-            done = (width <= 2.0 * resolution) | (fa == 0.0) | (fb == 0.0)
-            if not first:
-                # The newest point's distance to the root, estimated with the flatter of the secants to
-                # the previous point and to the far end (so a steep far end cannot make it look close).
-                slope = np.maximum((fa - fc) / (a - c), (fa - fb) / (a - b))
-                done |= (slope < 0) & (np.abs(fa / slope) <= flat_tol)
-            if held is not None:
-                done |= held
-            some_done = bool(done.any())
-            if some_done:
-                if done.all():
-                    out[where] = np.where(np.abs(fa) <= np.abs(fb), a, b)
-                    return out
-                if np.count_nonzero(done) >= 0.5 * done.size:
-                    out[where[done]] = np.where(np.abs(fa[done]) <= np.abs(fb[done]), a[done], b[done])
-                    keep = np.flatnonzero(~done)
-                    h = h.take(keep)
-                    where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high, width, resolution, half_xtol, \
-                        flat_tol = (v[keep] for v in (where, a, b, c, fa, fb, fc, ga, gb, gc, singular, low, high,
-                                                      width, resolution, half_xtol, flat_tol))
-                    some_done = False
-            held = done if some_done else None
-            if logs:
-                # Interpolate the log ratio of the slope's terms against log alpha where the gain blows up
-                # and both are defined (a power of alpha is a straight line there), else the slope itself.
-                use = singular & np.isfinite(ga) & np.isfinite(gb) & np.isfinite(gc)
-                ua, ub, uc = (np.where(use, np.log(np.maximum(v, END_PROBE)), v) for v in (a, b, c))
-                va, vb, vc = (np.where(use, g, f) for g, f in ((ga, fa), (gb, fb), (gc, fc)))
-            else:
-                ua, ub, uc, va, vb, vc = a, b, c, fa, fb, fc
-            if first:
-                t = va / (va - vb)  # the secant through the ends
-                first = False
-            else:
-                t = _inverse_quadratic_step(ua, ub, uc, va, vb, vc)
-            x = ua + t * (ub - ua)
-            if logs:
-                x = np.where(use, np.exp(x), x)
-            bisect = ~np.isfinite(x)
-            if bisect.any():
-                x = np.where(bisect, np.where(high > 4.0 * low, np.sqrt(np.maximum(low, END_PROBE) * high),
-                                              0.5 * (low + high)), x)
-            margin = np.minimum(resolution, 0.5 * width)
-            x = np.minimum(np.maximum(x, low + margin), high - margin)
-            if some_done:
-                x = np.where(done, a, x)  # resolved points not yet dropped stay where they are
-            fx, gain, loss = _signed_slope(h, x)
-            same = (fx > 0) == (fa > 0)
-            if some_done:
-                same |= done
-                fx = np.where(done, fa, fx)
-            c, fc = np.where(same, a, b), np.where(same, fa, fb)
-            b, fb = np.where(same, b, a), np.where(same, fb, fa)
-            a, fa = x, fx
-            if logs:
-                gx = _log_ratio(fx, gain, loss)
-                if some_done:
-                    gx = np.where(done, ga, gx)
-                gc, gb, ga = np.where(same, ga, gb), np.where(same, gb, ga), gx
-            else:
-                ga, gb, gc = fa, fb, fc
-    out[where] = 0.5 * (a + b)
-    if report is not None:  # the step bound was hit: say how far from resolved the worst point is
-        report["unresolved"] = report.get("unresolved", 0) + int(where.size)
-        report["width"] = max(report.get("width", 0.0), float(np.max(np.abs(b - a))))
+        ends = _both_end_slopes(h, lo, hi) if ends is None else ends
+    (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = (tuple(_floats(v) for v in end) for end in ends)
+    state = chandrupatla.initial_state(lo, hi, fa, fb, gain_lo, gain_hi, half_xtol)
+    x = np.empty(lo.size)
+    unresolved = chandrupatla.start(state, x, gain_lo, loss_lo, gain_hi, loss_hi)
+    out = np.empty(lo.size)
+    where = None  # the original positions of the points still being worked on, once some are dropped
+    for _ in range(ROOT_MAX_STEPS):
+        if not unresolved:
+            break
+        if 2 * unresolved <= x.size:  # drop the resolved points: the work shrinks with the points left
+            done = state[chandrupatla.DONE] != 0.0
+            kept = np.flatnonzero(~done)
+            answered = np.flatnonzero(done) if where is None else where[done]
+            resolved = np.empty(answered.size)
+            chandrupatla.answers(np.ascontiguousarray(state[:, done]), resolved)
+            out[answered] = resolved
+            state, x, h = np.ascontiguousarray(state[:, kept]), x[kept], h.take(kept)
+            where = kept if where is None else where[kept]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            fx, gain, loss = (_floats(v) for v in _signed_slope(h, x))
+        unresolved = chandrupatla.advance(state, x, fx, gain, loss)
+    last = np.empty(x.size)
+    chandrupatla.answers(state, last)
+    if where is None:
+        out = last
+    else:
+        out[where] = last
+    if unresolved and report is not None:  # the step bound was hit: say how far from resolved the worst point is
+        still = state[chandrupatla.DONE] == 0.0
+        width = np.abs(state[chandrupatla.B, still] - state[chandrupatla.A, still])
+        report["unresolved"] = report.get("unresolved", 0) + int(unresolved)
+        report["width"] = max(report.get("width", 0.0), float(np.max(width)))
     return out
 
 
-def _inverse_quadratic_step(a: Array, b: Array, c: Array, fa: Array, fb: Array, fc: Array) -> Array:
-    """Where, as a fraction of the way from ``a`` to ``b``, the inverse quadratic through the three points
-    vanishes; nan where Chandrupatla's test says that interpolant is not monotone between ``a`` and ``b``
-    (the caller bisects there). ``a`` is the newest point, ``b`` the other end of the bracket, ``c`` the
-    point the last step discarded."""
-    xi = (a - b) / (c - b)
-    phi = (fa - fb) / (fc - fb)
-    t = fa / (fb - fa) * fc / (fb - fc) + (c - a) / (b - a) * fa / (fc - fa) * fb / (fc - fb)
-    return np.where((phi * phi < xi) & ((1.0 - phi) ** 2 < 1.0 - xi), t, np.nan)
+def _floats(values: Array) -> Array:
+    """``values`` as a contiguous float array: the one layout the compiled search is built for."""
+    return np.ascontiguousarray(values, dtype=float)
 
 
 def maximise_hamiltonian_bisect(h: HamiltonianAt, coarse: int = 17, iterations: int = 52) -> Array:
