@@ -45,8 +45,8 @@ from scipy.linalg.lapack import dposv
 from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw, serving_factor
-from policies import chandrupatla, revenue_kernel
-from policies.chandrupatla import END_PROBE
+from policies import kernels
+from policies.kernels import END_PROBE, ROOT_MAX_STEPS
 from policies.revenue import MarketRevenue, RevenueAt, RevenueGrid, take_points
 
 Array = np.ndarray
@@ -148,7 +148,8 @@ class HamiltonianAt:
         self.capability = self.revenue.M
         market = grid.revenue
         # The compiled slope's demand form (None: numpy's path), and its alpha-free terms once packed.
-        self._form = None if market.separable else revenue_kernel.COMPILED_FORMS.get(market.market.form.name)
+        compiled = not market.separable and grid.problem.law.rate_power is not None
+        self._form = kernels.COMPILED_FORMS.get(market.market.form.name) if compiled else None
         self._terms: Array | None = None
 
     def take(self, index: Array) -> "HamiltonianAt":
@@ -197,10 +198,10 @@ class HamiltonianAt:
     def slope_terms(self, alpha: Array) -> tuple[Array, Array]:
         """dH/dalpha as the marginal value of training less the marginal revenue given up by serving less:
         ``(lambda drate/dalpha, -e^{-rho t} dR/dalpha)``. The first is never negative; so is the second
-        wherever serving more earns more. Compiled (:mod:`policies.revenue_kernel`) where the demand form
-        has a compiled pool and every term is one number per grid point; the same numbers either way."""
-        if self._form is not None and (self._terms is not None or self._pack_terms()):
-            return self._compiled_slope_terms(alpha)
+        wherever serving more earns more. Compiled where :meth:`compiled_terms` can be packed."""
+        terms = self.compiled_terms()
+        if terms is not None:
+            return self._compiled_slope_terms(alpha, terms)
         g = self.grid
         p = g.problem
         drate = p.law.drate_dalpha(alpha, g.compute, g.law_params)
@@ -209,38 +210,61 @@ class HamiltonianAt:
         # A zero costate (the horizon) times the power law's infinite marginal product at alpha = 0 is 0.
         return np.where(self.costate == 0, 0.0, training), -(g.discount * self.revenue.dalpha(alpha))
 
-    def _pack_terms(self) -> bool:
-        """Pack the compiled slope's alpha-free terms (:data:`policies.revenue_kernel.TERMS`), one row each;
-        False (and numpy's path from then on) where one is not a number per grid point or one for all."""
+    def compiled_terms(self) -> Array | None:
+        """The alpha-free terms the compiled slope reads (:data:`policies.kernels.TERMS`, a row each), packed
+        on first use; None where the slope is numpy's: separable revenue (the closed form's case), a law
+        that does not declare its rate as a power of alpha (``rate_power``), a demand form without a
+        compiled pool, or a term that is neither one number per grid point nor one for all."""
+        if self._form is None or self._terms is not None:
+            return self._terms
         g, revenue = self.grid, self.revenue
         market = g.revenue
         n = g.t.shape[-1] if np.ndim(g.t) == 1 else 0
+        coefficient, exponent = g.problem.law.rate_power(g.compute, g.law_params)
         terms = (self.costate, g.discount, revenue.compute, revenue.value_per_token, market.rival_value,
-                 market.rival_tokens, market.condition, revenue.rival_per_own)
+                 market.rival_tokens, market.condition, revenue.rival_per_own, coefficient, exponent,
+                 0.0 if market.cost is None else market.cost)
         if not n or any(np.shape(term) not in ((), (n,)) for term in terms):
             self._form = None
-            return False
+            return None
         self._terms = np.empty((len(terms), n))
         for row, term in zip(self._terms, terms):
             row[...] = term
-        return True
+        return self._terms
 
-    def _compiled_slope_terms(self, alpha: Array) -> tuple[Array, Array]:
-        g = self.grid
-        n = self._terms.shape[1]
+    def _compiled_slope_terms(self, alpha: Array, terms: Array) -> tuple[Array, Array]:
+        n = terms.shape[1]
         alpha = np.asarray(alpha, dtype=float)
         if alpha.shape[-1:] != (n,):
             alpha = np.broadcast_to(alpha, np.broadcast_shapes(alpha.shape, (n,)))
         shape = alpha.shape
         tried = np.ascontiguousarray(alpha).reshape(-1, n)
-        with np.errstate(divide="ignore"):
-            drate = g.problem.law.drate_dalpha(tried, g.compute, g.law_params)
-        if drate.shape != tried.shape:
-            drate = np.broadcast_to(drate, tried.shape)
-        drate = np.ascontiguousarray(drate, dtype=float)
         gain, loss = np.empty(tried.shape), np.empty(tried.shape)
-        revenue_kernel.slope_terms(self._form, tried, drate, self._terms, float(g.revenue.market.omega), gain, loss)
+        kernels.slope_terms(self._form, tried, terms, float(self.grid.revenue.market.omega), gain, loss)
         return gain.reshape(shape), loss.reshape(shape)
+
+    def local_argmax(self, start: Array, half_width: Array | float, regrow: float, xtol: Array | float,
+                     report: dict | None) -> Array | None:
+        """:func:`maximise_hamiltonian`'s local path in one compiled call (:func:`policies.kernels.local_argmax`),
+        or None where the slope is not compiled."""
+        terms = self.compiled_terms()
+        if terms is None:
+            return None
+        n = terms.shape[1]
+        out, counts = np.empty(n), np.zeros(2)
+        kernels.local_argmax(self._form, terms, float(self.grid.revenue.market.omega), _points(start, n),
+                             _points(half_width, n), float(regrow), _points(0.5 * np.asarray(xtol, dtype=float), n),
+                             out, counts)
+        if counts[0] and report is not None:
+            report["unresolved"] = report.get("unresolved", 0) + int(counts[0])
+            report["width"] = max(report.get("width", 0.0), float(counts[1]))
+        return out
+
+
+def _points(values: Array | float, n: int) -> Array:
+    """``values`` as a contiguous float array over ``n`` grid points (one value is repeated)."""
+    values = np.asarray(values, dtype=float)
+    return np.ascontiguousarray(values) if values.shape == (n,) else np.full(n, values)
 
 
 @dataclass
@@ -279,7 +303,6 @@ class ControlResult:
         return float(self.t[below[0]]) if below.size else float("nan")
 
 
-ROOT_MAX_STEPS = 200  # a bound only: interpolation converges superlinearly, and where it may not, bisection
 LOCAL_HALF_WIDTH = 1.0 / 64.0  # first bracket around a warm start; it grows fourfold until it brackets
 LOCAL_MIN_HALF_WIDTH = 1e-12  # the tightest first bracket, for a point expected to have settled
 LOCAL_REGROW = 1e-2  # a bracket that must grow reaches at least this fraction of the largest ``spread``
@@ -319,7 +342,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
     :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
     are there). This is Chandrupatla's bracketing scheme on all points at once, the slope evaluated by
-numpy and the bookkeeping compiled (:mod:`policies.chandrupatla`): each step places the next point
+numpy and the bookkeeping compiled (:mod:`policies.kernels`): each step places the next point
     by inverse quadratic interpolation through the bracket's ends and the previous point when
     Chandrupatla's test says the interpolant is monotone there (it then converges superlinearly), and
     by bisection otherwise; the first step takes the secant through the ends. Where the marginal value
@@ -340,35 +363,35 @@ numpy and the bookkeeping compiled (:mod:`policies.chandrupatla`): each step pla
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ends = _both_end_slopes(h, lo, hi) if ends is None else ends
     (fa, gain_lo, loss_lo), (fb, gain_hi, loss_hi) = (tuple(_floats(v) for v in end) for end in ends)
-    state = chandrupatla.initial_state(lo, hi, fa, fb, gain_lo, gain_hi, half_xtol)
+    state = kernels.initial_state(lo, hi, fa, fb, gain_lo, gain_hi, half_xtol)
     x = np.empty(lo.size)
-    unresolved = chandrupatla.start(state, x, gain_lo, loss_lo, gain_hi, loss_hi)
+    unresolved = kernels.start(state, x, gain_lo, loss_lo, gain_hi, loss_hi)
     out = np.empty(lo.size)
     where = None  # the original positions of the points still being worked on, once some are dropped
     for _ in range(ROOT_MAX_STEPS):
         if not unresolved:
             break
         if 2 * unresolved <= x.size:  # drop the resolved points: the work shrinks with the points left
-            done = state[chandrupatla.DONE] != 0.0
+            done = state[kernels.DONE] != 0.0
             kept = np.flatnonzero(~done)
             answered = np.flatnonzero(done) if where is None else where[done]
             resolved = np.empty(answered.size)
-            chandrupatla.answers(np.ascontiguousarray(state[:, done]), resolved)
+            kernels.answers(np.ascontiguousarray(state[:, done]), resolved)
             out[answered] = resolved
             state, x, h = np.ascontiguousarray(state[:, kept]), x[kept], h.take(kept)
             where = kept if where is None else where[kept]
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             fx, gain, loss = (_floats(v) for v in _signed_slope(h, x))
-        unresolved = chandrupatla.advance(state, x, fx, gain, loss)
+        unresolved = kernels.advance(state, x, fx, gain, loss)
     last = np.empty(x.size)
-    chandrupatla.answers(state, last)
+    kernels.answers(state, last)
     if where is None:
         out = last
     else:
         out[where] = last
     if unresolved and report is not None:  # the step bound was hit: say how far from resolved the worst point is
-        still = state[chandrupatla.DONE] == 0.0
-        width = np.abs(state[chandrupatla.B, still] - state[chandrupatla.A, still])
+        still = state[kernels.DONE] == 0.0
+        width = np.abs(state[kernels.B, still] - state[kernels.A, still])
         report["unresolved"] = report.get("unresolved", 0) + int(unresolved)
         report["width"] = max(report.get("width", 0.0), float(np.max(width)))
     return out
@@ -523,6 +546,9 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
         half = (LOCAL_HALF_WIDTH if spread is None
                 else np.minimum(np.maximum(2.0 * spread, LOCAL_MIN_HALF_WIDTH), LOCAL_HALF_WIDTH))
         regrow = 0.0 if spread is None else LOCAL_REGROW * float(np.max(spread))
+        compiled = h.local_argmax(start, half, regrow, xtol, report)
+        if compiled is not None:
+            return compiled
         return _finish(h, *_local_bracket(h, start, half, regrow), report=report, xtol=xtol)
     if h.unimodal:
         return _finish(h, *_scan_bracket(h), report=report, xtol=xtol)

@@ -24,6 +24,8 @@ policies ask the law instead of testing its type:
   model size changes what a unit of compute serves (absent: one token per unit, ``K = (1 - alpha) C``).
 * :meth:`kinks`: the planning states where ``dcapability_dx`` jumps (a regime change such as a binding
   data cap), which the solver's quadrature integrates across exactly instead of smearing.
+* :meth:`rate_power`: the rate as a power of alpha, which lets the planner evaluate the Hamiltonian's
+  slope in compiled code (``policies.kernels``) instead of numpy.
 """
 
 from __future__ import annotations
@@ -129,6 +131,9 @@ class CapabilityLaw(ABC):
     """``serving(x, p)``: ``(sigma, dsigma/dx)``, the tokens one unit of serving compute yields at planning
     state ``x`` and their derivative, so that serving capacity is ``K = (1 - alpha) C sigma`` (model.md §6).
     Solvers count ``dR/dsigma dsigma/dx`` in the costate; a law without it serves one token per unit."""
+    rate_power: ClassVar[Callable[..., tuple[Array, Array]] | None] = None
+    """``rate_power(C, p)``: ``(coefficient, exponent)``, both free of alpha, with ``rate(alpha, C) =
+    coefficient alpha^exponent`` (so ``drate_dalpha = coefficient exponent alpha^(exponent - 1)``)."""
     kinks: ClassVar[Callable[..., Array] | None] = None
     """``kinks(p)``: the planning-state values (scalar law parameters) at which ``dcapability_dx`` jumps.
     A quadrature straddling such a jump is only first-order accurate and, worse, its error depends on where

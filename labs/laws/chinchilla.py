@@ -77,6 +77,10 @@ class ChinchillaLaw(CapabilityLaw):
     def drate_dalpha(self, alpha: Array, C: Array, p: Params) -> Array:
         return C * np.ones_like(alpha)
 
+    def rate_power(self, C: Array, p: Params) -> tuple[Array, float]:
+        """``alpha C``: the first power of alpha."""
+        return C, 1.0
+
     def gain(self, alpha, C, g, dt, p: Params) -> Array:
         return alpha * C * growth_integral(g, dt)
 

@@ -46,6 +46,10 @@ class PowerLaw(CapabilityLaw):
         with np.errstate(divide="ignore"):
             return p["beta_T"] * eps * C ** eps * np.power(alpha, eps - 1.0)
 
+    def rate_power(self, C: Array, p: Params) -> tuple[Array, Array]:
+        """``beta_T (alpha C)^epsilon = (beta_T C^epsilon) alpha^epsilon``."""
+        return p["beta_T"] * C ** p["epsilon"], p["epsilon"]
+
     def gain(self, alpha, C, g, dt, p: Params) -> Array:
         eps = p["epsilon"]
         return (alpha * C) ** eps * (p["beta_T"] * growth_integral(eps * g, dt))
