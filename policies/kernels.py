@@ -283,16 +283,45 @@ def _end_slope(t: np.ndarray, j: int, alpha: float, form: int, omega: float) -> 
 
 
 @njit(**_COMPILE)
+def _argmax_in(s: np.ndarray, t: np.ndarray, j: int, lo: float, hi: float, f_lo: float, gain_lo: float,
+               loss_lo: float, f_hi: float, gain_hi: float, loss_hi: float, half_xtol: float, form: int,
+               omega: float, report: np.ndarray) -> float:
+    """The maximum of H at point ``j`` in the bracket ``[lo, hi]`` with the (end-probed) slopes at its ends:
+    an end where H does not rise into the bracket, or keeps rising out of it, else the root of the slope
+    searched as the numpy-driven search does (:func:`start`, :func:`advance`; ``s`` is a one-point state
+    to work in). A search that hits the step bound is counted in ``report``, with its width."""
+    if f_hi > 0.0:
+        return hi
+    if not f_lo > 0.0:
+        return lo
+    s[A, 0], s[B, 0], s[FA, 0], s[FB, 0] = lo, hi, f_lo, f_hi
+    s[SINGULAR, 0] = 1.0 if gain_lo > SINGULAR_GAIN * gain_hi else 0.0
+    s[HALF_XTOL, 0] = half_xtol
+    s[FLAT_TOL, 0] = max(ROOT_FLAT_TOL, half_xtol)
+    s[DONE, 0] = 0.0
+    _start_point(s, 0, gain_lo, loss_lo, gain_hi, loss_hi)
+    x = _settle_and_place(s, 0, True)
+    steps = 0
+    while not math.isnan(x) and steps < ROOT_MAX_STEPS:
+        f, gain, loss = _signed_slope(t, j, x, form, omega)
+        _take_slope(s, 0, x, f, gain, loss)
+        x = _settle_and_place(s, 0, False)
+        steps += 1
+    if not math.isnan(x):
+        report[0] += 1.0
+        report[1] = max(report[1], abs(s[B, 0] - s[A, 0]))
+    return _answer(s, 0)
+
+
+@njit(**_COMPILE)
 def local_argmax(form: int, terms: np.ndarray, omega: float, start: np.ndarray, half_width: np.ndarray,
                  regrow: float, half_xtol: np.ndarray, out: np.ndarray, report: np.ndarray) -> None:
     """The maximum of H nearest ``start`` at every point: ``maximise_hamiltonian``'s local path, compiled.
 
     Each point's bracket starts ``half_width`` either side of its start and grows fourfold, and at least
     to ``regrow``, on the failing side until H rises at its low end and falls at its high end, or it
-    reaches 0 or 1 (:func:`policies.optimal_control._local_bracket`); an end where H does not rise into
-    the bracket, or keeps rising out of it, is the answer, and otherwise the bracket is searched as the
-    numpy-driven search does (:func:`start`, :func:`advance`). ``report`` receives the number of points
-    whose search hit the step bound and the widest of their brackets.
+    reaches 0 or 1 (:func:`policies.optimal_control._local_bracket`); then :func:`_argmax_in`.
+    ``report`` receives the number of points whose search hit the step bound and the widest of them.
     """
     s = np.zeros((len(ROWS), 1))
     for j in range(start.size):
@@ -315,26 +344,32 @@ def local_argmax(form: int, terms: np.ndarray, omega: float, start: np.ndarray, 
                 lo, f_lo, gain_lo, loss_lo = hi, f_hi, gain_hi, loss_hi
                 hi = min(centre + half, 1.0)
                 f_hi, gain_hi, loss_hi = _end_slope(terms, j, hi, form, omega)
-        if f_hi > 0.0:
-            out[j] = hi
-            continue
-        if not f_lo > 0.0:
-            out[j] = lo
-            continue
-        s[A, 0], s[B, 0], s[FA, 0], s[FB, 0] = lo, hi, f_lo, f_hi
-        s[SINGULAR, 0] = 1.0 if gain_lo > SINGULAR_GAIN * gain_hi else 0.0
-        s[HALF_XTOL, 0] = half_xtol[j]
-        s[FLAT_TOL, 0] = max(ROOT_FLAT_TOL, half_xtol[j])
-        s[DONE, 0] = 0.0
-        _start_point(s, 0, gain_lo, loss_lo, gain_hi, loss_hi)
-        x = _settle_and_place(s, 0, True)
-        steps = 0
-        while not math.isnan(x) and steps < ROOT_MAX_STEPS:
-            f, gain, loss = _signed_slope(terms, j, x, form, omega)
-            _take_slope(s, 0, x, f, gain, loss)
-            x = _settle_and_place(s, 0, False)
-            steps += 1
-        out[j] = _answer(s, 0)
-        if not math.isnan(x):
-            report[0] += 1.0
-            report[1] = max(report[1], abs(s[B, 0] - s[A, 0]))
+        out[j] = _argmax_in(s, terms, j, lo, hi, f_lo, gain_lo, loss_lo, f_hi, gain_hi, loss_hi, half_xtol[j],
+                            form, omega, report)
+
+
+UNIMODAL_LEVELS = np.array([0.0, 1e-6, 1e-4, 1e-2, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0])
+"""Where a unimodal Hamiltonian's slope is sampled to bracket its maximum; denser near 0, where the power
+law's marginal product of training blows up and a secant is useless."""
+
+
+@njit(**_COMPILE)
+def unimodal_argmax(form: int, terms: np.ndarray, omega: float, half_xtol: np.ndarray, out: np.ndarray,
+                    report: np.ndarray) -> None:
+    """The maximum of a unimodal H at every point: ``maximise_hamiltonian``'s unimodal path, compiled. The
+    bracket is the pair of neighbouring :data:`UNIMODAL_LEVELS` where H turns from rising to falling
+    (:func:`policies.optimal_control._scan_bracket`; the levels above the turn are not evaluated), then
+    :func:`_argmax_in`."""
+    s = np.zeros((len(ROWS), 1))
+    last = UNIMODAL_LEVELS.size - 1
+    for j in range(out.size):
+        f_lo, gain_lo, loss_lo = _end_slope(terms, j, UNIMODAL_LEVELS[0], form, omega)
+        f_hi, gain_hi, loss_hi = f_lo, gain_lo, loss_lo
+        turn = 0
+        while f_hi > 0.0 and turn < last:  # H rises at level ``turn``: look at the next
+            f_lo, gain_lo, loss_lo = f_hi, gain_hi, loss_hi
+            turn += 1
+            f_hi, gain_hi, loss_hi = _end_slope(terms, j, UNIMODAL_LEVELS[turn], form, omega)
+        lo, hi = UNIMODAL_LEVELS[max(turn - 1, 0)], UNIMODAL_LEVELS[turn]
+        out[j] = _argmax_in(s, terms, j, lo, hi, f_lo, gain_lo, loss_lo, f_hi, gain_hi, loss_hi, half_xtol[j],
+                            form, omega, report)

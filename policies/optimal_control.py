@@ -38,7 +38,7 @@ L-BFGS-B, integrating each piece exactly (the law's closed-form advance) and its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 from scipy.linalg.lapack import dposv
@@ -46,7 +46,7 @@ from scipy.optimize import minimize
 
 from labs.laws import CapabilityLaw, serving_factor
 from policies import kernels
-from policies.kernels import END_PROBE, ROOT_MAX_STEPS
+from policies.kernels import END_PROBE, ROOT_MAX_STEPS, UNIMODAL_LEVELS
 from policies.revenue import MarketRevenue, RevenueAt, RevenueGrid, take_points
 
 Array = np.ndarray
@@ -251,10 +251,23 @@ class HamiltonianAt:
         if terms is None:
             return None
         n = terms.shape[1]
-        out, counts = np.empty(n), np.zeros(2)
-        kernels.local_argmax(self._form, terms, float(self.grid.revenue.market.omega), _points(start, n),
-                             _points(half_width, n), float(regrow), _points(0.5 * np.asarray(xtol, dtype=float), n),
-                             out, counts)
+        return self._compiled_argmax(kernels.local_argmax, report, _points(start, n), _points(half_width, n),
+                                     float(regrow), _points(0.5 * np.asarray(xtol, dtype=float), n))
+
+    def unimodal_argmax(self, xtol: Array | float, report: dict | None) -> Array | None:
+        """:func:`maximise_hamiltonian`'s path for a unimodal H in one compiled call
+        (:func:`policies.kernels.unimodal_argmax`), or None where the slope is not compiled."""
+        terms = self.compiled_terms()
+        if terms is None:
+            return None
+        return self._compiled_argmax(kernels.unimodal_argmax, report,
+                                     _points(0.5 * np.asarray(xtol, dtype=float), terms.shape[1]))
+
+    def _compiled_argmax(self, kernel: Callable[..., None], report: dict | None, *args: Any) -> Array:
+        """Run a compiled maximiser on this Hamiltonian's terms; pass on its count of searches that hit the
+        step bound (and the widest of their brackets) to ``report``."""
+        out, counts = np.empty(self._terms.shape[1]), np.zeros(2)
+        kernel(self._form, self._terms, float(self.grid.revenue.market.omega), *args, out, counts)
         if counts[0] and report is not None:
             report["unresolved"] = report.get("unresolved", 0) + int(counts[0])
             report["width"] = max(report.get("width", 0.0), float(counts[1]))
@@ -424,11 +437,6 @@ def maximise_hamiltonian_bisect(h: HamiltonianAt, coarse: int = 17, iterations: 
     return candidates[np.argmax(values, axis=0), np.arange(candidates.shape[1])]
 
 
-UNIMODAL_LEVELS = np.array([0.0, 1e-6, 1e-4, 1e-2, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0])
-"""Where a unimodal Hamiltonian's slope is sampled (in one vectorised call) to bracket its maximum;
-denser near 0, where the power law's marginal product of training blows up and a secant is useless."""
-
-
 Slopes = tuple[Array, Array, Array]
 """dH/dalpha and its two terms at a set of points, as :func:`_signed_slope` returns them."""
 
@@ -551,6 +559,9 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
             return compiled
         return _finish(h, *_local_bracket(h, start, half, regrow), report=report, xtol=xtol)
     if h.unimodal:
+        compiled = h.unimodal_argmax(xtol, report)
+        if compiled is not None:
+            return compiled
         return _finish(h, *_scan_bracket(h), report=report, xtol=xtol)
     levels = np.linspace(0.0, 1.0, coarse)[:, None]
     scan = h.value(levels)

@@ -4,7 +4,7 @@
   own ``pool`` and ``pool_derivatives`` through :meth:`policies.revenue.RevenueAt.dalpha`); its training
   term, ``lambda drate/dalpha`` from the law's ``rate_power``, is the law's ``drate_dalpha`` to rounding.
 * ``rate_power`` is each declaring law's ``rate`` and ``drate_dalpha``.
-* The compiled local maximiser returns the numpy-driven local path's maxima (the same bracket growth,
+* The compiled local and unimodal maximisers return the numpy-driven paths' maxima (the same brackets,
   the same search) on congested and saturated markets, with and without rivals and costates.
 * Forms without a compiled pool take numpy's path.
 
@@ -20,7 +20,7 @@ import pytest
 from labs.laws import LAWS
 from market.params import MarketParams
 from policies.kernels import COMPILED_FORMS
-from policies.optimal_control import LabProblem, _finish, _local_bracket
+from policies.optimal_control import LabProblem, _finish, _local_bracket, _scan_bracket
 from policies.revenue import MarketRevenue, RivalPath
 
 LAW_PARAMS = {"power": {"beta_T": 1.0, "epsilon": 0.5, "capability0": 1.0},
@@ -32,7 +32,7 @@ MARKETS = {"quasilinear": [dict(delta0=0.5), dict(delta0=5.0, contest=3.0), dict
 """Per form, markets from open to saturated (the last floors the pool at zero at some points and alphas)."""
 
 
-def _hamiltonian(law: str, market: MarketParams, rivals: bool, seed: int):
+def _hamiltonian(law: str, market: MarketParams, rivals: bool, seed: int, with_costate: bool = True):
     rng = np.random.default_rng(seed)
     t = np.linspace(0.0, 10.0, 201)
     path = (RivalPath.of_labs(t, np.full((1, t.size), 30.0) * np.exp(0.1 * t),
@@ -43,7 +43,7 @@ def _hamiltonian(law: str, market: MarketParams, rivals: bool, seed: int):
                          0.0, 10.0)
     x = x0 * np.exp(rng.uniform(0.0, 3.0, t.size))
     scale = 1.0 if law == "power" else 1e-2
-    costate = scale * rng.uniform(0.0, 5.0, t.size) * np.where(rng.random(t.size) < 0.2, 0.0, 1.0)
+    costate = scale * rng.uniform(0.0, 5.0, t.size) * np.where(rng.random(t.size) < 0.2, 0.0, 1.0) * with_costate
     return problem.on_grid(t).at(x, costate), rng
 
 
@@ -117,6 +117,20 @@ def test_compiled_local_maximiser_is_the_numpy_path(law, settings, rivals, seed)
         assert not report
 
 
+@pytest.mark.parametrize("law, settings, rivals, seed", list(_cases()))
+def test_compiled_unimodal_maximiser_is_the_numpy_path(law, settings, rivals, seed):
+    # One step's revenue (the myopic argmax) is unimodal; with rivals and a costate H may not be.
+    h, rng = _hamiltonian(law, MarketParams.build(**settings), rivals, seed, with_costate=not rivals)
+    assert h.unimodal
+    n = h.costate.size
+    for xtol in (0.0, 1e-9, rng.uniform(0.0, 1e-6, n)):
+        report: dict = {}
+        compiled = h.unimodal_argmax(xtol, report)
+        numpy_path = _finish(h, *_scan_bracket(h), xtol=xtol)
+        np.testing.assert_allclose(compiled, numpy_path, rtol=0.0, atol=1e-13 + np.max(np.asarray(xtol)))
+        assert not report
+
+
 def test_other_forms_take_numpys_path():
     market = MarketParams.build(demand="isoelastic", elasticity=1.5)
     h, rng = _hamiltonian("power", market, True, 0)
@@ -125,3 +139,4 @@ def test_other_forms_take_numpys_path():
     gain, loss = _numpy_slope_terms(h, alpha)
     np.testing.assert_array_equal(h.slope(alpha), gain - loss)
     assert h.local_argmax(alpha, 0.01, 0.0, 0.0, None) is None
+    assert h.unimodal_argmax(0.0, None) is None
