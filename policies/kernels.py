@@ -277,6 +277,24 @@ def slope_terms(form: int, alpha: np.ndarray, terms: np.ndarray, omega: float, g
 
 
 @njit(**_COMPILE)
+def values(form: int, alpha: np.ndarray, terms: np.ndarray, omega: float, out: np.ndarray) -> None:
+    """Fill ``out`` with H at each ``alpha[i, j]``: ``e^{-rho t} R + lambda rate``, as
+    :meth:`policies.optimal_control.HamiltonianAt.value` gives it."""
+    for i in range(alpha.shape[0]):
+        for j in range(alpha.shape[1]):
+            a = alpha[i, j]
+            compute = terms[COMPUTE, j]
+            per_token = terms[VALUE_PER_TOKEN, j]
+            K = (1.0 - a) * compute
+            pool = _pool(form, per_token * K + terms[RIVAL_VALUE, j], K + terms[RIVAL_TOKENS, j],
+                         terms[CONDITION, j], omega)[0]
+            contest = K + terms[RIVAL_PER_OWN, j]
+            share = K / contest if K > 0.0 else 0.0
+            rate = terms[RATE_COEFFICIENT, j] * a ** terms[RATE_EXPONENT, j]
+            out[i, j] = terms[DISCOUNT, j] * (pool * share - terms[COST, j]) + terms[COSTATE, j] * rate
+
+
+@njit(**_COMPILE)
 def _end_slope(t: np.ndarray, j: int, alpha: float, form: int, omega: float) -> tuple[float, float, float]:
     """:func:`_signed_slope` at a bracket's end, taken ``END_PROBE`` inside the unit interval."""
     return _signed_slope(t, j, min(max(alpha, END_PROBE), 1.0 - END_PROBE), form, omega)

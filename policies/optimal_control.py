@@ -187,6 +187,14 @@ class HamiltonianAt:
         return no_costate or (g.revenue.alone and concave_rate)
 
     def value(self, alpha: Array) -> Array:
+        """H at ``alpha``; compiled where :meth:`compiled_terms` can be packed (the same numbers to rounding:
+        the rate is ``rate_power``'s)."""
+        terms = self.compiled_terms()
+        if terms is not None:
+            tried, shape = _tried(alpha, terms.shape[1])
+            out = np.empty(tried.shape)
+            kernels.values(self._form, tried, terms, float(self.grid.revenue.market.omega), out)
+            return out.reshape(shape)
         g = self.grid
         return g.discount * self.revenue.revenue(alpha) + self.costate * g.rate(alpha)
 
@@ -224,21 +232,20 @@ class HamiltonianAt:
         terms = (self.costate, g.discount, revenue.compute, revenue.value_per_token, market.rival_value,
                  market.rival_tokens, market.condition, revenue.rival_per_own, coefficient, exponent,
                  0.0 if market.cost is None else market.cost)
-        if not n or any(np.shape(term) not in ((), (n,)) for term in terms):
+        packed = np.empty((len(terms), n))
+        try:
+            for row, term in zip(packed, terms):
+                row[...] = term  # one number for all points, or one per point; anything else raises
+        except ValueError:
+            packed = None
+        if not n or packed is None:
             self._form = None
             return None
-        self._terms = np.empty((len(terms), n))
-        for row, term in zip(self._terms, terms):
-            row[...] = term
-        return self._terms
+        self._terms = packed
+        return packed
 
     def _compiled_slope_terms(self, alpha: Array, terms: Array) -> tuple[Array, Array]:
-        n = terms.shape[1]
-        alpha = np.asarray(alpha, dtype=float)
-        if alpha.shape[-1:] != (n,):
-            alpha = np.broadcast_to(alpha, np.broadcast_shapes(alpha.shape, (n,)))
-        shape = alpha.shape
-        tried = np.ascontiguousarray(alpha).reshape(-1, n)
+        tried, shape = _tried(alpha, terms.shape[1])
         gain, loss = np.empty(tried.shape), np.empty(tried.shape)
         kernels.slope_terms(self._form, tried, terms, float(self.grid.revenue.market.omega), gain, loss)
         return gain.reshape(shape), loss.reshape(shape)
@@ -272,6 +279,15 @@ class HamiltonianAt:
             report["unresolved"] = report.get("unresolved", 0) + int(counts[0])
             report["width"] = max(report.get("width", 0.0), float(counts[1]))
         return out
+
+
+def _tried(alpha: Array | float, n: int) -> tuple[Array, tuple[int, ...]]:
+    """The alphas at which a compiled kernel evaluates H over ``n`` grid points, as a contiguous (tries, n)
+    array, and the shape its results take (``alpha``'s broadcast against the grid)."""
+    alpha = np.asarray(alpha, dtype=float)
+    if alpha.shape[-1:] != (n,):
+        alpha = np.broadcast_to(alpha, np.broadcast_shapes(alpha.shape, (n,)))
+    return np.ascontiguousarray(alpha).reshape(-1, n), alpha.shape
 
 
 def _points(values: Array | float, n: int) -> Array:

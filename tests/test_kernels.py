@@ -1,8 +1,9 @@
 """The planner's compiled loops (:mod:`policies.kernels`) against the numpy code they stand in for.
 
-* The compiled slope of H: its revenue term is numpy's bit for bit (the reference is the demand form's
+* The compiled slope of H and H itself: the slope's revenue term is numpy's bit for bit (the reference is the demand form's
   own ``pool`` and ``pool_derivatives`` through :meth:`policies.revenue.RevenueAt.dalpha`); its training
-  term, ``lambda drate/dalpha`` from the law's ``rate_power``, is the law's ``drate_dalpha`` to rounding.
+  term, ``lambda drate/dalpha`` from the law's ``rate_power``, is the law's ``drate_dalpha`` to rounding,
+  and so is H (its rate from ``rate_power``).
 * ``rate_power`` is each declaring law's ``rate`` and ``drate_dalpha``.
 * The compiled local and unimodal maximisers return the numpy-driven paths' maxima (the same brackets,
   the same search) on congested and saturated markets, with and without rivals and costates.
@@ -76,6 +77,10 @@ def test_compiled_slope_terms_are_numpys(law, settings, rivals, seed):
         # drate from rate_power associates its products differently from drate_dalpha: a few ulps apart.
         np.testing.assert_allclose(gain, ref_gain, rtol=4 * np.finfo(float).eps, atol=0.0)
         assert np.array_equal(np.isinf(gain), np.isinf(ref_gain))
+        g = h.grid
+        ref_value = g.discount * h.revenue.revenue(alpha) + h.costate * g.rate(alpha)
+        np.testing.assert_allclose(h.value(alpha), ref_value, rtol=4 * np.finfo(float).eps,
+                                   atol=4 * np.finfo(float).eps * np.max(np.abs(ref_value)))
     index = np.sort(rng.choice(n, 37, replace=False))
     alpha = np.full(n, 0.5)
     alpha[index] = rng.uniform(0.0, 1.0, index.size)
