@@ -38,24 +38,36 @@ def _as_slice(index: np.ndarray) -> slice | np.ndarray:
     return index
 
 
-class ScalarCollector(mesa.DataCollector):
-    """Mesa's DataCollector for model attributes that are plain floats (``MESA_REPORTERS``).
+class RecordedCollector(mesa.DataCollector):
+    """Mesa's DataCollector of the market's scalars (``MESA_REPORTERS``), read from the run's recorder.
 
-    Its ``collect`` appends the attributes as they are: the general one dispatches on each reporter's
-    kind and deep-copies every value, which for five floats was most of a small model's step. The first
-    call, and any collector given agent reporters, goes through Mesa's own ``collect`` (which validates
-    the reporters); everything Mesa's tools read (``model_vars``, the collection steps, the DataFrames)
-    is the parent's, filled the same way.
+    The recorder already stores every step's price, tokens, pool and quality, so collecting notes only
+    the step's time; ``model_vars``, which everything of Mesa's reads (``get_model_vars_dataframe``,
+    batch_run, plot components), is built from the recorder when asked for, holding the values the
+    model's attributes had after each step (``t`` as the model computes it, ``steps * dt``), and kept
+    until another step is recorded.
     """
 
+    def __init__(self, recorder: Recorder, dt: float) -> None:
+        self._recorder, self._dt = recorder, dt
+        self._vars: tuple[int, dict[str, list[float]]] = (-1, {})
+        super().__init__(model_reporters={name: name for name in MESA_REPORTERS})
+
+    @property
+    def model_vars(self) -> dict[str, list[float]]:
+        size = self._recorder.size
+        if self._vars[0] != size:
+            market = self._recorder.market
+            self._vars = (size, {"t": [k * self._dt for k in range(1, size + 1)],
+                                 **{name: market[name][:size].tolist() for name in MESA_REPORTERS[1:]}})
+        return self._vars[1]
+
+    @model_vars.setter
+    def model_vars(self, value: dict) -> None:
+        """Mesa's constructor sets up empty lists; the values come from the recorder instead."""
+
     def collect(self, model: mesa.Model) -> None:
-        if not self._validated or self.agent_reporters or self.agenttype_reporters:
-            super().collect(model)
-            self._series = [(self.model_vars[name].append, name) for name in self.model_reporters]
-            return
         self._collection_steps.append(model.time)
-        for append, name in self._series:
-            append(getattr(model, name))
 
 
 class RaceModel(mesa.Model):
@@ -83,8 +95,8 @@ class RaceModel(mesa.Model):
         self.recorder = Recorder(config.steps, self.state.names, labels, written, FREE_COMPUTE)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
-        # scalars by attribute name, each step. Per-lab series live in the recorder's arrays.
-        self.datacollector = ScalarCollector(model_reporters={name: name for name in MESA_REPORTERS})
+        # scalars by attribute name, each step, read from the recorder (which also holds the per-lab series).
+        self.datacollector = RecordedCollector(self.recorder, self.dt)
         self.running = True
 
     def _give_policies(self) -> tuple[list[tuple[Policy, np.ndarray]], list[str]]:
