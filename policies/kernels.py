@@ -220,6 +220,22 @@ the tokens a lab serving all its compute would offer; the rate is ``rate_coeffic
 
 
 @njit(**_COMPILE)
+def _power(x: float, exponent: float) -> float:
+    """``x ** exponent``, without a call to ``pow`` for the exponents the shipped laws give (0 and 1 for the
+    Chinchilla laws' linear rate, +-1/2 for the default power law), where a square root or nothing is exact
+    to within one rounding of it."""
+    if exponent == 0.0:
+        return 1.0
+    if exponent == 1.0:
+        return x
+    if exponent == 0.5:
+        return math.sqrt(x)
+    if exponent == -0.5:
+        return 1.0 / math.sqrt(x)
+    return x ** exponent
+
+
+@njit(**_COMPILE)
 def _pool(form: int, value: float, tokens: float, condition: float, omega: float) -> tuple[float, float, float]:
     """The pool of demand form ``form`` and its derivatives in value and tokens (0 where it is floored)."""
     if form == 0:  # quasilinear: omega V - delta T^2
@@ -239,7 +255,7 @@ def _slope_terms(t: np.ndarray, j: int, alpha: float, form: int, omega: float) -
     (which :func:`_signed_slope` needs for H where the slope vanishes)."""
     costate = t[COSTATE, j]
     exponent = t[RATE_EXPONENT, j]
-    drate = t[RATE_COEFFICIENT, j] * exponent * alpha ** (exponent - 1.0)
+    drate = t[RATE_COEFFICIENT, j] * exponent * _power(alpha, exponent - 1.0)
     gain = 0.0 if costate == 0.0 else costate * drate
     compute = t[COMPUTE, j]
     per_token = t[VALUE_PER_TOKEN, j]
@@ -260,7 +276,7 @@ def _signed_slope(t: np.ndarray, j: int, alpha: float, form: int, omega: float) 
     gain, loss, pool, share = _slope_terms(t, j, alpha, form, omega)
     slope = gain - loss
     if slope == 0.0 and alpha < 1.0:
-        rate = t[RATE_COEFFICIENT, j] * alpha ** t[RATE_EXPONENT, j]
+        rate = t[RATE_COEFFICIENT, j] * _power(alpha, t[RATE_EXPONENT, j])
         if t[DISCOUNT, j] * (pool * share - t[COST, j]) + t[COSTATE, j] * rate <= 0.0:
             slope = math.inf
     return slope, gain, loss
@@ -290,7 +306,7 @@ def values(form: int, alpha: np.ndarray, terms: np.ndarray, omega: float, out: n
                          terms[CONDITION, j], omega)[0]
             contest = K + terms[RIVAL_PER_OWN, j]
             share = K / contest if K > 0.0 else 0.0
-            rate = terms[RATE_COEFFICIENT, j] * a ** terms[RATE_EXPONENT, j]
+            rate = terms[RATE_COEFFICIENT, j] * _power(a, terms[RATE_EXPONENT, j])
             out[i, j] = terms[DISCOUNT, j] * (pool * share - terms[COST, j]) + terms[COSTATE, j] * rate
 
 
