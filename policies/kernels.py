@@ -407,3 +407,22 @@ def unimodal_argmax(form: int, terms: np.ndarray, omega: float, half_xtol: np.nd
         lo, hi = UNIMODAL_LEVELS[max(turn - 1, 0)], UNIMODAL_LEVELS[turn]
         out[j] = _argmax_in(s, terms, j, lo, hi, f_lo, gain_lo, loss_lo, f_hi, gain_hi, loss_hi, half_xtol[j],
                             form, omega, report)
+
+
+def load() -> None:
+    """Load every kernel above from numba's cache (compiling it there the first time), as their first calls
+    would: a process forked afterwards (a tournament's workers, see ``labrace.tournaments.preload``) starts
+    with them ready instead of loading them itself."""
+    n = 2
+    terms = np.ones((len(TERMS), n))
+    alpha, out = np.full((1, n), 0.5), np.empty((1, n))
+    slope_terms(0, alpha, terms, 1.0, out, np.empty((1, n)))
+    values(0, alpha, terms, 1.0, out)
+    points, report = np.full(n, 0.5), np.zeros(2)
+    local_argmax(0, terms, 1.0, points, np.full(n, 0.1), 0.0, np.zeros(n), np.empty(n), report)
+    unimodal_argmax(0, terms, 1.0, np.zeros(n), np.empty(n), report)
+    s = initial_state(np.zeros(n), np.ones(n), np.ones(n), -np.ones(n), np.ones(n), np.ones(n), np.zeros(n))
+    x = np.empty(n)
+    start(s, x, np.ones(n), np.ones(n), np.ones(n), np.ones(n))
+    advance(s, x, -np.ones(n), np.ones(n), np.ones(n))
+    answers(s, np.empty(n))

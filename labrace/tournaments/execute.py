@@ -34,7 +34,6 @@ from labs.params import ParameterError
 from labrace.simulation.columns import OUTCOME_NUMBERS as OUTCOME_COLUMNS
 from labrace.simulation.model import RaceModel
 from labrace.simulation.run import outcome_columns, play_to_horizon
-from policies.registry import FAMILY_MODULES
 
 if TYPE_CHECKING:  # the worker process imports this module: keep its imports to what a run needs
     from labrace.tournaments.plan import RunTask
@@ -72,10 +71,8 @@ def _worker_init() -> None:
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
 
 
-WORKER_PRELOAD = ["labrace.tournaments.execute", "policies.registry", *FAMILY_MODULES]
-"""What the fork server imports once, before it forks any worker: the modules a batch of runs needs,
-the policy families among them (the registry imports them on first use, which would otherwise cost
-every worker of every pool a few tenths of a second)."""
+WORKER_PRELOAD = ["labrace.tournaments.preload"]
+"""What the fork server imports once, before it forks any worker (see that module)."""
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
