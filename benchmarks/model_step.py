@@ -14,7 +14,7 @@ import numpy as np
 from benchmarks.naive_mesa import NaiveModel
 from benchmarks.numpy_loop import RECORDED, run_numpy
 from benchmarks.population import mixed_config
-from benchmarks.timing import measure
+from benchmarks.timing import measure, reuse_freed_memory
 from market.config import RaceConfig
 from labrace.simulation.model import RaceModel
 
@@ -42,6 +42,7 @@ def _naive_rel_difference(config: RaceConfig) -> float:
 
 
 def run(quick: bool) -> dict:
+    steady = reuse_freed_memory()  # see there: page faults would otherwise decide the ratios
     sizes = (2, 10) if quick else (2, 10, 100, 1000, 10000)
     steps = 20 if quick else 100
     rows = []
@@ -53,10 +54,10 @@ def run(quick: bool) -> dict:
         run_numpy(config), RaceModel(config).run(), NaiveModel(config).run()  # warm caches and imports
         times = {"numpy": [], "labrace": [], "naive": []}
         for _ in range(repeats):  # interleaved, a few samples each per round
-            times["numpy"].append(measure(lambda: run_numpy(config), 3, 0).median)
-            times["labrace"].append(measure(lambda: RaceModel(config).run(), 3, 0).median)
+            times["numpy"].append(measure(lambda: run_numpy(config), 3, 0, collect_each=True).median)
+            times["labrace"].append(measure(lambda: RaceModel(config).run(), 3, 0, collect_each=True).median)
             if n <= 100 or (n <= 1000 and len(times["naive"]) < 3):
-                times["naive"].append(measure(lambda: NaiveModel(config).run(), 1, 0).median)
+                times["naive"].append(measure(lambda: NaiveModel(config).run(), 1, 0, collect_each=True).median)
         med = {k: float(np.median(v)) if v else float("nan") for k, v in times.items()}  # naive skipped at 10,000
         rows.append({"labs": n, "steps": steps, "repeats": repeats, "numpy_s": med["numpy"],
                      "labrace_best_s": min(times["labrace"]), "numpy_best_s": min(times["numpy"]),
@@ -78,4 +79,4 @@ def run(quick: bool) -> dict:
     targets.append({"target": f"time per lab-step grows <= {GROWTH_LIMIT:g}x from N = {small['labs']} to "
                               f"N = {big['labs']}",
                     "measured": f"{growth:.2f}x", "met": growth <= GROWTH_LIMIT})
-    return {"name": "model_step", "rows": rows, "targets": targets}
+    return {"name": "model_step", "rows": rows, "targets": targets, "steady_heap": steady}

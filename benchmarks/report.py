@@ -69,7 +69,11 @@ def _model_step(r: dict) -> list[str]:
            "A whole run with data collection on; non-planning policies (constant, Erdil parity, catch-up), "
            "power law, congested market. Medians of interleaved runs; ratios are to the numpy loop of the "
            "same run. The last column is the largest relative difference between labrace's records and "
-           "the numpy loop's (independent implementations of the same equations).", ""]
+           "the numpy loop's (independent implementations of the same equations). "
+           + ("Garbage is collected before every sample and glibc's allocator keeps freed memory for "
+              "reuse (`benchmarks.timing.reuse_freed_memory`), so no sample pays page faults for fresh "
+              "mappings, whose number depends on the heap's history rather than on the code timed."
+              if r.get("steady_heap") else "The C library is not glibc: the allocator ran with its defaults."), ""]
     out += table(_ms(r["rows"], "numpy_s", "labrace_s", "naive_mesa_s"),
                  [("labs", "Labs"), ("steps", "Steps"), ("numpy_s", "numpy ms"), ("labrace_s", "labrace ms"),
                   ("naive_mesa_s", "naive Mesa ms"), ("labrace_ratio", "labrace / numpy"),
