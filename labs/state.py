@@ -157,9 +157,15 @@ class LabState:
     @property
     def capacity(self) -> Array:
         """Serving capacity K = (1 - alpha) C sigma at the current decisions (sigma = 1 for most laws)."""
-        if not self._serving_groups:  # sigma = 1 for every lab: multiplying by it would change no bit
-            return (1.0 - self.alpha) * self.compute
-        return (1.0 - self.alpha) * self.compute * self.serving
+        return self.serving_capacity(np.empty(self.n))
+
+    def serving_capacity(self, out: Array) -> Array:
+        """:attr:`capacity`, worked out in ``out`` (the same operations, in place) and returned."""
+        np.subtract(1.0, self.alpha, out=out)
+        out *= self.compute
+        if self._serving_groups:  # else sigma = 1 for every lab: multiplying by it would change no bit
+            out *= self.serving
+        return out
 
     def book_revenue(self, revenue: Array, share: Array, t: float, dt: float) -> None:
         """Add the exact discounted integral of a revenue rate held constant over [t, t + dt)."""

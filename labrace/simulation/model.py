@@ -22,7 +22,8 @@ from policies.registry import make_policy
 
 
 MESA_REPORTERS = ("t", "price", "tokens", "revenue_pool", "quality")
-LAB_RECORDED = ("alpha", "capability", "compute", "capacity", "revenue", "share", "npv", "trained")
+LAB_FILLED = ("alpha", "capacity")  # worked out in the step's record row itself
+LAB_RECORDED = ("capability", "compute", "revenue", "share", "npv", "trained")  # copied into it
 LAB_COSTS = ("cost", "profit", "npv_profit")
 FREE_COMPUTE = {"cost": None, "profit": "revenue", "npv_profit": "npv"}  # what the cost columns are without costs
 
@@ -92,7 +93,7 @@ class RaceModel(mesa.Model):
         self._reinvesting = bool(self.state.reinvesting.any())
         # Recorded per step, in this order (with costs off profit is revenue and the bill zero: not written).
         written = (*LAB_RECORDED, *(LAB_COSTS if self._costs else ()))
-        self.recorder = Recorder(config.steps, self.state.names, labels, written, FREE_COMPUTE)
+        self.recorder = Recorder(config.steps, self.state.names, labels, written, FREE_COMPUTE, LAB_FILLED)
         self.tokens = self.revenue_pool = self.quality = float("nan")
         # Mesa's own collector, for what Mesa's tools read (batch_run, plot components): the market's
         # scalars by attribute name, each step, read from the recorder (which also holds the per-lab series).
@@ -173,21 +174,20 @@ class RaceModel(mesa.Model):
         return Observation.of_state(self.state, self.config, t=self.t, step=max(self.steps - 1, 0),
                                     price_last=self.price, rng=self.rng)
 
-    def decide(self, obs: Observation) -> np.ndarray:
+    def decide(self, obs: Observation, out: np.ndarray | None = None) -> np.ndarray:
         """Every lab's training share at ``obs``, clipped to [0, 1]; an error names labs given a non-finite one.
 
-        The shares become the labs' (read-only) state, so they are always a fresh array, never one a
-        policy returned (it may keep it). Policies' shares are nearly always in range already: their
-        extremes are checked, and only shares outside [0, 1] (or NaN, which fails both comparisons)
-        take the clip and the finiteness check.
+        The shares become the labs' (read-only) state, so they are always written into an array of the
+        model's own, ``out`` (the step passes its record's row) or a fresh one, never one a policy
+        returned (it may keep it). Policies' shares are nearly always in range already: their extremes
+        are checked, and only shares outside [0, 1] (or NaN, which fails both comparisons) take the clip
+        and the finiteness check.
         """
+        alpha = np.empty(self.state.n) if out is None else out
         if len(self.policy_groups) == 1:  # one policy for every lab, whose rows are 0..N-1 in order
             policy, labs = self.policy_groups[0]
-            alpha = np.array(policy.decide(obs, labs), dtype=float)
-            if alpha.shape != labs.shape:
-                alpha = np.array(np.broadcast_to(alpha, labs.shape))  # as assigning it to the rows would
+            np.copyto(alpha, policy.decide(obs, labs))  # a policy's one share for all is broadcast
         else:
-            alpha = np.empty(self.state.n)
             for (policy, labs), rows in zip(self.policy_groups, self._group_rows):
                 alpha[rows] = policy.decide(obs, labs)
         if not (0.0 <= alpha.min() and alpha.max() <= 1.0):
@@ -209,18 +209,19 @@ class RaceModel(mesa.Model):
         s = self.state
         t, dt = self.t, self.dt
         shocks = self.config.shocks
-        s.alpha = self.decide(self.observe())
+        record = self.recorder
+        s.alpha = self.decide(self.observe(), record.row("alpha"))  # decided and clipped in the record
         omega = None
         if shocks.demand_noise > 0:
             sigma = shocks.demand_noise
             omega = self.market_params.omega * np.exp(sigma * self.rng.standard_normal() - 0.5 * sigma ** 2)
-        capacity = s.capacity
+        capacity = s.serving_capacity(record.row("capacity"))
         result = clear(s.capability, capacity, t, self.market_params, omega)
         s.book_revenue(result.revenue, result.shares, t, dt)
         self.price, self.tokens, self.revenue_pool, self.quality = market = (
             result.price, result.tokens, result.pool, result.quality)
         self.last_clearing = result
-        lab_values = [s.alpha, s.capability, s.compute, capacity, result.revenue, result.shares, s.npv, s.trained]
+        lab_values = [s.capability, s.compute, result.revenue, result.shares, s.npv, s.trained]
         extra = None
         if self._costs:
             unit_price = float(self.market_params.unit_price(t))
@@ -228,7 +229,7 @@ class RaceModel(mesa.Model):
             lab_values += [s.cost, s.profit, s.npv_profit]
             if self._reinvesting:
                 extra = s.reinvestment_growth(unit_price)
-        self.recorder.record(t, lab_values, market)
+        record.record(t, lab_values, market)
         compute_shock = None
         if shocks.compute_noise > 0:
             sigma = shocks.compute_noise

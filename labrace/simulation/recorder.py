@@ -21,13 +21,16 @@ class Recorder:
     """Stores lab and market variables for each step of a run."""
 
     def __init__(self, steps: int, names: Sequence[str], policies: Sequence[str], written: Sequence[str],
-                 copies: Mapping[str, str | None] | None = None) -> None:
-        """``written`` are the lab columns :meth:`record` is given each step, in that order. ``copies`` names
-        lab columns that equal another column (or are zero, ``None``) in this run (profit is revenue, and
-        the compute bill zero, when compute is free): they share that column's array instead of being
-        written every step. Between them they must cover every lab column."""
+                 copies: Mapping[str, str | None] | None = None, filled: Sequence[str] = ()) -> None:
+        """``written`` are the lab columns :meth:`record` is given each step, in that order; ``filled`` are
+        lab columns the caller works out directly in the step's row (:meth:`row`) before recording it,
+        which saves copying them. ``copies`` names lab columns that equal another column (or are zero,
+        ``None``) in this run (profit is revenue, and the compute bill zero, when compute is free): they
+        share that column's array instead of being written every step. Between them they must cover
+        every lab column."""
         self.names = list(names)
         self.policies = list(policies)
+        written = (*filled, *written)
         self.copies = {c: source for c, source in (copies or {}).items() if c not in written}
         missing = set(LAB_COLUMNS) - set(written) - set(self.copies)
         if missing:
@@ -44,11 +47,16 @@ class Recorder:
         for c, source in self.copies.items():  # the same arrays, not copies: nothing more is written per step
             self.labs[c] = zeros if source is None else self.labs[source]
         self.market = {c: np.empty(steps) for c in MARKET_COLUMNS}
-        self._rows = [self.labs[c] for c in written] + [self.market[c] for c in MARKET_COLUMNS]
+        self._rows = [self.labs[c] for c in written[len(filled):]] + [self.market[c] for c in MARKET_COLUMNS]
         self.size = 0
 
+    def row(self, column: str) -> np.ndarray:
+        """The row of lab column ``column`` for the step about to be recorded, to be filled in place."""
+        return self.labs[column][self.size]
+
     def record(self, t: float, lab_values: Sequence[np.ndarray], market_values: Sequence[float]) -> None:
-        """Store one step: the ``written`` lab columns' arrays and the market's ``MARKET_COLUMNS``, in order."""
+        """Store one step: the ``written`` lab columns' arrays and the market's ``MARKET_COLUMNS``, in order
+        (the ``filled`` columns' rows already hold theirs)."""
         k = self.size
         self.t[k] = t
         for rows, value in zip(self._rows, (*lab_values, *market_values)):
