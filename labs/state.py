@@ -167,11 +167,12 @@ class LabState:
             out *= self.serving
         return out
 
-    def book_revenue(self, revenue: Array, share: Array, t: float, dt: float) -> None:
-        """Add the exact discounted integral of a revenue rate held constant over [t, t + dt)."""
+    def book_revenue(self, revenue: Array, share: Array, t: float, dt: float, npv_out: Array | None = None) -> None:
+        """Add the exact discounted integral of a revenue rate held constant over [t, t + dt); the new NPV is
+        worked out in ``npv_out`` where given (a model's record row), else in a fresh array."""
         self.revenue = revenue
         self.share = share
-        self.npv = self.npv + revenue * np.exp(self._minus_discount * t) * self._constants(dt)[2]
+        self.npv = np.add(self.npv, revenue * np.exp(self._minus_discount * t) * self._constants(dt)[2], out=npv_out)
 
     def book_cost(self, cost: Array, t: float, dt: float) -> None:
         """Charge the compute bill ``cost`` (a rate over [t, t + dt)) and book the profit it leaves."""

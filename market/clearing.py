@@ -109,8 +109,12 @@ def split_shares(weights: Array) -> Array:
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
 
-def clear(M: Array, K: Array, t: float, market: MarketParams, omega: float | None = None) -> Clearing:
-    """Clear the market for capabilities ``M`` and serving capacities ``K`` (arrays over labs)."""
+def clear(M: Array, K: Array, t: float, market: MarketParams, omega: float | None = None,
+          into: tuple[Array, Array] | None = None) -> Clearing:
+    """Clear the market for capabilities ``M`` and serving capacities ``K`` (arrays over labs).
+
+    ``into``: two arrays of the labs' shape to hold the shares and the revenue (a model's record rows,
+    which then need no copy), else they are fresh arrays; the numbers are the same either way."""
     M = np.asarray(M, dtype=float)
     K = np.asarray(K, dtype=float)
     value_per_token = M ** market.gamma
@@ -123,13 +127,23 @@ def clear(M: Array, K: Array, t: float, market: MarketParams, omega: float | Non
         served = value_per_token * K
         value = float(served.sum())
         if 0.0 < value < np.inf:
-            shares = served / value
+            shares = np.divide(served, value, out=None if into is None else into[0])
     else:
         value = float(np.dot(value_per_token, K))
     if shares is None:
         shares = split_shares(capability_weights(M, K, contest))
+        if into is not None:
+            shares = _copied(shares, into[0])
     tokens = float(K.sum())
     pool = float(market.pool(value, tokens, t, omega))
+    revenue = np.empty_like(K) if into is None else into[1]
     if tokens <= 0.0:
-        return Clearing(0.0, 0.0, 0.0, 0.0, shares, np.zeros_like(K))
-    return Clearing(pool / tokens, tokens, pool, value / tokens, shares, shares * pool)
+        revenue[...] = 0.0
+        return Clearing(0.0, 0.0, 0.0, 0.0, shares, revenue)
+    return Clearing(pool / tokens, tokens, pool, value / tokens, shares, np.multiply(shares, pool, out=revenue))
+
+
+def _copied(values: Array, out: Array) -> Array:
+    """``values`` written into ``out``, which is returned."""
+    out[...] = values
+    return out

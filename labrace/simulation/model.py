@@ -22,8 +22,8 @@ from policies.registry import make_policy
 
 
 MESA_REPORTERS = ("t", "price", "tokens", "revenue_pool", "quality")
-LAB_FILLED = ("alpha", "capacity")  # worked out in the step's record row itself
-LAB_RECORDED = ("capability", "compute", "revenue", "share", "npv", "trained")  # copied into it
+LAB_FILLED = ("alpha", "capacity", "share", "revenue", "npv")  # worked out in the step's record row itself
+LAB_RECORDED = ("capability", "compute", "trained")  # copied into it
 LAB_COSTS = ("cost", "profit", "npv_profit")
 FREE_COMPUTE = {"cost": None, "profit": "revenue", "npv_profit": "npv"}  # what the cost columns are without costs
 
@@ -216,12 +216,13 @@ class RaceModel(mesa.Model):
             sigma = shocks.demand_noise
             omega = self.market_params.omega * np.exp(sigma * self.rng.standard_normal() - 0.5 * sigma ** 2)
         capacity = s.serving_capacity(record.row("capacity"))
-        result = clear(s.capability, capacity, t, self.market_params, omega)
-        s.book_revenue(result.revenue, result.shares, t, dt)
+        result = clear(s.capability, capacity, t, self.market_params, omega,
+                       into=(record.row("share"), record.row("revenue")))
+        s.book_revenue(result.revenue, result.shares, t, dt, record.row("npv"))
         self.price, self.tokens, self.revenue_pool, self.quality = market = (
             result.price, result.tokens, result.pool, result.quality)
         self.last_clearing = result
-        lab_values = [s.capability, s.compute, result.revenue, result.shares, s.npv, s.trained]
+        lab_values = [s.capability, s.compute, s.trained]
         extra = None
         if self._costs:
             unit_price = float(self.market_params.unit_price(t))
