@@ -54,6 +54,7 @@ def describe() -> dict[str, object]:
         "python": sys.version.split()[0],
         "numpy": _package("numpy"),
         "scipy": _package("scipy"),
+        "numba": _package("numba"),
         "mesa": _package("mesa"),
         "labrace": _package("labrace"),
     }
