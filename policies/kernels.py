@@ -9,10 +9,12 @@ of the cost. Two levels of compilation remove it:
   evaluates the slope through the law and the demand form, and one compiled loop updates every bracket
   and places the next point. A search's state is one array, a row per quantity of :data:`ROWS` and a
   column per point, so dropping resolved points is one indexing operation.
-* **The whole local maximiser** (:func:`local_argmax`) where the slope itself is compiled: the law
-  declares its rate as a power of alpha (``CapabilityLaw.rate_power``) and the demand form is one of
-  :data:`COMPILED_FORMS`, whose pools are written here a second time as scalars. Each point then grows
-  its bracket and searches it on its own, calling the scalar slope :func:`_signed_slope`.
+* **The whole local and unimodal maximisers** (:func:`local_argmax`, :func:`unimodal_argmax`) where the
+  slope itself is compiled: the law declares its rate as a power of alpha (``CapabilityLaw.rate_power``)
+  and the demand form is one of :data:`COMPILED_FORMS`, whose pools are written here a second time as
+  scalars. Each point then brackets its maximum and searches the bracket on its own, calling the scalar
+  slope :func:`_signed_slope`; H and its slope over many alphas (:func:`values`, :func:`slope_terms`)
+  serve the paths that stay numpy-driven (the global scan).
 
 Both run the same scalar steps (:func:`_settle_and_place`, :func:`_take_slope`), so a compiled search
 and a numpy-driven one take the same points given the same slopes. Everything lives in this one file

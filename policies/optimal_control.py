@@ -371,7 +371,7 @@ def _bracketed_root(h: HamiltonianAt, lo: Array, hi: Array, report: dict | None 
     The caller guarantees H rises at ``lo`` and does not at ``hi``, and may pass the slopes at both, as
     :func:`_end_slopes` gives them (a point whose bracket is a single point returns it whatever they
     are there). This is Chandrupatla's bracketing scheme on all points at once, the slope evaluated by
-numpy and the bookkeeping compiled (:mod:`policies.kernels`): each step places the next point
+    numpy and the bookkeeping compiled (:mod:`policies.kernels`): each step places the next point
     by inverse quadratic interpolation through the bracket's ends and the previous point when
     Chandrupatla's test says the interpolant is monotone there (it then converges superlinearly), and
     by bisection otherwise; the first step takes the secant through the ends. Where the marginal value
@@ -380,7 +380,7 @@ numpy and the bookkeeping compiled (:mod:`policies.kernels`): each step places t
     than of the slope, which is not; bisection is geometric while the bracket spans more than a factor
     of four. Every step keeps the new point at least the resolution away from both ends, so the
     bracket always shrinks. A point is resolved when the bracket is that
-    narrow, or when a secant puts it within ``ROOT_FLAT_TOL`` of the root: closer than that the slope
+    narrow, or when a secant puts it within ``kernels.ROOT_FLAT_TOL`` of the root: closer than that the slope
     is rounding noise (its sign flickers over a band of alphas wider than the resolution), and bisecting
     the noise would only cost steps. With ``xtol`` the resolution is at least ``xtol / 2`` and a secant
     estimate within ``xtol / 2`` also resolves a point: every point returned lies within ``xtol`` of the
@@ -559,6 +559,10 @@ def maximise_hamiltonian(h: HamiltonianAt, coarse: int = 17, start: Array | None
     * otherwise the global path: a scan of H on ``coarse`` levels picks the best bracket (guarding
       against a non-concave H), the root is found inside it, and the result is compared with both
       corners so that corner solutions are exact, as in :func:`maximise_hamiltonian_bisect`.
+
+    Where H's slope is compiled (:meth:`HamiltonianAt.compiled_terms`) the local and unimodal paths run
+    whole in compiled code, each point on its own (:func:`policies.kernels.local_argmax`,
+    :func:`policies.kernels.unimodal_argmax`), with the same brackets and the same search steps.
 
     ``xtol`` (per point, or one for all) is how closely an interior maximum must be resolved (see
     :func:`_bracketed_root`); 0 resolves it to rounding.

@@ -1,9 +1,9 @@
 """The planner's compiled loops (:mod:`policies.kernels`) against the numpy code they stand in for.
 
-* The compiled slope of H and H itself: the slope's revenue term is numpy's bit for bit (the reference is the demand form's
-  own ``pool`` and ``pool_derivatives`` through :meth:`policies.revenue.RevenueAt.dalpha`); its training
-  term, ``lambda drate/dalpha`` from the law's ``rate_power``, is the law's ``drate_dalpha`` to rounding,
-  and so is H (its rate from ``rate_power``).
+* The compiled slope of H and H itself: the slope's revenue term is numpy's bit for bit (the reference
+  is the demand form's own ``pool`` and ``pool_derivatives`` through
+  :meth:`policies.revenue.RevenueAt.dalpha`); its training term, ``lambda drate/dalpha`` from the law's
+  ``rate_power``, is the law's ``drate_dalpha`` to rounding, and so is H (its rate from ``rate_power``).
 * ``rate_power`` is each declaring law's ``rate`` and ``drate_dalpha``.
 * The compiled local and unimodal maximisers return the numpy-driven paths' maxima (the same brackets,
   the same search) on congested and saturated markets, with and without rivals and costates.
@@ -60,7 +60,8 @@ def _cases():
         for form in sorted(COMPILED_FORMS):
             for rivals in (True, False):
                 for seed, settings in enumerate(MARKETS[form]):
-                    yield pytest.param(law, settings, rivals, seed, id=f"{law}-{form}-{seed}-{'rivals' if rivals else 'alone'}")
+                    seats = "rivals" if rivals else "alone"
+                    yield pytest.param(law, settings, rivals, seed, id=f"{law}-{form}-{seed}-{seats}")
 
 
 @pytest.mark.parametrize("law, settings, rivals, seed", list(_cases()))
