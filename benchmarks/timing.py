@@ -70,9 +70,9 @@ def reuse_freed_memory() -> bool:
 
     By default glibc maps large arrays afresh and hands memory back to the system depending on what the
     process allocated and freed before, so the same computation pays a page fault per fresh 4 KiB page
-    in one state of the heap and none in another: at N = 1,000 labs that alone moved the numpy loop's run
-    between 4.3 and 6.1 ms. With the thresholds fixed, arrays come from memory already mapped, and a
-    timing measures the computation, not the allocator's history.
+    in one state of the heap and none in another: at a thousand labs that alone moved a run's time by
+    more than the differences the model-step benchmark measures. With the thresholds fixed, arrays come
+    from memory already mapped, and a timing measures the computation, not the allocator's history.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")

@@ -133,7 +133,8 @@ def clear(M: Array, K: Array, t: float, market: MarketParams, omega: float | Non
     if shares is None:
         shares = split_shares(capability_weights(M, K, contest))
         if into is not None:
-            shares = _copied(shares, into[0])
+            into[0][...] = shares
+            shares = into[0]
     tokens = float(K.sum())
     pool = float(market.pool(value, tokens, t, omega))
     revenue = np.empty_like(K) if into is None else into[1]
@@ -142,8 +143,3 @@ def clear(M: Array, K: Array, t: float, market: MarketParams, omega: float | Non
         return Clearing(0.0, 0.0, 0.0, 0.0, shares, revenue)
     return Clearing(pool / tokens, tokens, pool, value / tokens, shares, np.multiply(shares, pool, out=revenue))
 
-
-def _copied(values: Array, out: Array) -> Array:
-    """``values`` written into ``out``, which is returned."""
-    out[...] = values
-    return out

@@ -1,10 +1,10 @@
 """What a tournament's fork server loads once, before it forks any worker.
 
 Workers are forked from the server, so whatever it has loaded they start with: the modules a batch of
-runs needs, the policy families among them (the registry imports them on first use, which would
-otherwise cost every worker of every pool a few tenths of a second), and the planner's compiled kernels
-(:func:`policies.kernels.load`; loading them from numba's cache is a few tenths of a second more). Only
-the fork server imports this module.
+runs needs, the policy families among them (the registry imports them on first use, which every worker
+of every pool would otherwise do for itself), and the planner's compiled kernels
+(:func:`policies.kernels.load`, which every worker would otherwise load from numba's cache on its first
+plan). Only the fork server imports this module.
 """
 
 from __future__ import annotations
