@@ -251,6 +251,27 @@ def _pool(form: int, value: float, tokens: float, condition: float, omega: float
 
 
 @njit(**_COMPILE)
+def _served(t: np.ndarray, j: int, alpha: float, form: int,
+            omega: float) -> tuple[float, float, float, float, float, float]:
+    """At grid point ``j`` and ``alpha``: own serving ``K``, the pool and its derivatives in value and
+    tokens, the contest's denominator (per unit of own weight) and the lab's share."""
+    per_token = t[VALUE_PER_TOKEN, j]
+    K = (1.0 - alpha) * t[COMPUTE, j]
+    pool, dpool_dvalue, dpool_dtokens = _pool(form, per_token * K + t[RIVAL_VALUE, j], K + t[RIVAL_TOKENS, j],
+                                              t[CONDITION, j], omega)
+    contest = K + t[RIVAL_PER_OWN, j]
+    share = K / contest if K > 0.0 else 0.0
+    return K, pool, dpool_dvalue, dpool_dtokens, contest, share
+
+
+@njit(**_COMPILE)
+def _value(t: np.ndarray, j: int, alpha: float, pool: float, share: float) -> float:
+    """H at point ``j`` and ``alpha`` from the pool and the share there: ``e^{-rho t} R + lambda rate``."""
+    rate = t[RATE_COEFFICIENT, j] * _power(alpha, t[RATE_EXPONENT, j])
+    return t[DISCOUNT, j] * (pool * share - t[COST, j]) + t[COSTATE, j] * rate
+
+
+@njit(**_COMPILE)
 def _slope_terms(t: np.ndarray, j: int, alpha: float, form: int, omega: float) -> tuple[float, float, float, float]:
     """At grid point ``j`` and ``alpha``: the marginal value of training ``lambda drate/dalpha`` (0 where the
     costate is 0), the marginal revenue given up ``-e^{-rho t} dR/dalpha``, and the pool and the share
@@ -259,16 +280,10 @@ def _slope_terms(t: np.ndarray, j: int, alpha: float, form: int, omega: float) -
     exponent = t[RATE_EXPONENT, j]
     drate = t[RATE_COEFFICIENT, j] * exponent * _power(alpha, exponent - 1.0)
     gain = 0.0 if costate == 0.0 else costate * drate
-    compute = t[COMPUTE, j]
-    per_token = t[VALUE_PER_TOKEN, j]
-    K = (1.0 - alpha) * compute
-    pool, dpool_dvalue, dpool_dtokens = _pool(form, per_token * K + t[RIVAL_VALUE, j], K + t[RIVAL_TOKENS, j],
-                                              t[CONDITION, j], omega)
-    contest = K + t[RIVAL_PER_OWN, j]
-    share = K / contest if K > 0.0 else 0.0
-    dpool_dK = dpool_dvalue * per_token + dpool_dtokens
+    _, pool, dpool_dvalue, dpool_dtokens, contest, share = _served(t, j, alpha, form, omega)
+    dpool_dK = dpool_dvalue * t[VALUE_PER_TOKEN, j] + dpool_dtokens
     dshare_dK = (1.0 - share) / contest if contest > 0.0 else 0.0
-    return gain, t[DISCOUNT, j] * (compute * (share * dpool_dK + pool * dshare_dK)), pool, share
+    return gain, t[DISCOUNT, j] * (t[COMPUTE, j] * (share * dpool_dK + pool * dshare_dK)), pool, share
 
 
 @njit(**_COMPILE)
@@ -277,10 +292,8 @@ def _signed_slope(t: np.ndarray, j: int, alpha: float, form: int, omega: float) 
     priced out), and its two terms: :func:`policies.optimal_control._signed_slope`, compiled."""
     gain, loss, pool, share = _slope_terms(t, j, alpha, form, omega)
     slope = gain - loss
-    if slope == 0.0 and alpha < 1.0:
-        rate = t[RATE_COEFFICIENT, j] * _power(alpha, t[RATE_EXPONENT, j])
-        if t[DISCOUNT, j] * (pool * share - t[COST, j]) + t[COSTATE, j] * rate <= 0.0:
-            slope = math.inf
+    if slope == 0.0 and alpha < 1.0 and _value(t, j, alpha, pool, share) <= 0.0:
+        slope = math.inf
     return slope, gain, loss
 
 
@@ -296,20 +309,12 @@ def slope_terms(form: int, alpha: np.ndarray, terms: np.ndarray, omega: float, g
 
 @njit(**_COMPILE)
 def values(form: int, alpha: np.ndarray, terms: np.ndarray, omega: float, out: np.ndarray) -> None:
-    """Fill ``out`` with H at each ``alpha[i, j]``: ``e^{-rho t} R + lambda rate``, as
-    :meth:`policies.optimal_control.HamiltonianAt.value` gives it."""
+    """Fill ``out`` with H at each ``alpha[i, j]``, as :meth:`policies.optimal_control.HamiltonianAt.value`
+    gives it."""
     for i in range(alpha.shape[0]):
         for j in range(alpha.shape[1]):
-            a = alpha[i, j]
-            compute = terms[COMPUTE, j]
-            per_token = terms[VALUE_PER_TOKEN, j]
-            K = (1.0 - a) * compute
-            pool = _pool(form, per_token * K + terms[RIVAL_VALUE, j], K + terms[RIVAL_TOKENS, j],
-                         terms[CONDITION, j], omega)[0]
-            contest = K + terms[RIVAL_PER_OWN, j]
-            share = K / contest if K > 0.0 else 0.0
-            rate = terms[RATE_COEFFICIENT, j] * _power(a, terms[RATE_EXPONENT, j])
-            out[i, j] = terms[DISCOUNT, j] * (pool * share - terms[COST, j]) + terms[COSTATE, j] * rate
+            _, pool, _, _, _, share = _served(terms, j, alpha[i, j], form, omega)
+            out[i, j] = _value(terms, j, alpha[i, j], pool, share)
 
 
 @njit(**_COMPILE)
