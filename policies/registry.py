@@ -26,7 +26,7 @@ def register(cls: type[Policy]) -> type[Policy]:
 
 def policy_class(name: str, path: str = "policy.name") -> type[Policy]:
     """Look a family up by name; an unknown name suggests the closest registered one."""
-    _load_families()
+    load_families()
     if name not in REGISTRY:
         raise ParameterError(path, f"unknown policy {name!r}{did_you_mean(name, REGISTRY)}",
                              "one of " + ", ".join(sorted(REGISTRY)))
@@ -45,7 +45,7 @@ def make_policy(spec: PolicySpec) -> Policy:
 
 
 def policy_names() -> list[str]:
-    _load_families()
+    load_families()
     return sorted(REGISTRY)
 
 
@@ -55,7 +55,7 @@ FAMILY_MODULES = ("policies.erdil", "policies.feedback_policy", "policies.heuris
 
 
 @cache
-def _load_families() -> None:
+def load_families() -> None:
     """Import every family module once so that their ``@register`` decorators have run (later calls
     return at once: every registry lookup goes through here)."""
     for module in FAMILY_MODULES:

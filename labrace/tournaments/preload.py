@@ -9,13 +9,9 @@ plan). Only the fork server imports this module.
 
 from __future__ import annotations
 
-import importlib
-
+import labrace.tournaments.execute  # noqa: F401  (the workers' entry points)
 from policies import kernels
-from policies.registry import FAMILY_MODULES
+from policies.registry import load_families
 
-MODULES = ("labrace.tournaments.execute", "policies.registry", *FAMILY_MODULES)
-
-for _name in MODULES:
-    importlib.import_module(_name)
+load_families()
 kernels.load()
