@@ -61,6 +61,12 @@ class CapabilityChange:
         return self._rate
 
 
+def one_if_shared(values: Array) -> Array | float:
+    """``values`` as one number when every entry holds it, else ``values``: numpy then works on a scalar
+    (one transcendental instead of one per entry) with the bits it would give each element."""
+    return float(values[0]) if values.size and (values == values[0]).all() else values
+
+
 class LawGroup:
     """The labs that share one capability law, with their law parameters as arrays.
 
@@ -73,10 +79,8 @@ class LawGroup:
         self.index = index
         self.rows: Array | slice = slice(None) if index.size == len(specs) else index
         self.params = law_param_arrays(law, specs, index)
-        # What the group's labs all share is one number rather than an array of copies of it: a power
-        # with one exponent can take numpy's fast paths (a square root for epsilon = 1/2).
-        self.shared_params = {name: (float(v[0]) if v.size and (v == v[0]).all() else v)
-                              for name, v in self.params.items()}
+        # A power with one exponent can take numpy's fast paths (a square root for epsilon = 1/2).
+        self.shared_params = {name: one_if_shared(v) for name, v in self.params.items()}
 
 
 class LabState:
@@ -90,7 +94,7 @@ class LabState:
         self.discount = np.array([s.discount for s in specs], dtype=float)
         # The rate a step's revenue is discounted at: one number when every lab has it, so a step takes one
         # exp instead of one per lab (numpy's exp gives a scalar the bits it gives each array element).
-        rate = self.discount[0] if self.n and (self.discount == self.discount[0]).all() else self.discount
+        rate = one_if_shared(self.discount)
         self._minus_discount = -rate  # negating is exact: -rho t is this times t, bit for bit
         self._discount_rate = rate
         self.reinvesting = np.array([s.reinvest is not None for s in specs], dtype=bool)  # LabSpec.reinvests
